@@ -1,0 +1,74 @@
+"""One Settings object for the whole application, read from the environment and `.env`.
+
+Every field here has a line in `.env.example`; `tests/unit/test_config.py` keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATA_DIR = Path("data")
+
+
+class Settings(BaseSettings):
+    """Application settings. Environment variables use the upper-case field names."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+    )
+
+    telegram_bot_token: SecretStr | None = Field(
+        default=None, description="Telegram bot token; empty runs the local demo"
+    )
+    telegram_base_url: str = Field(
+        default="https://api.telegram.org/bot",
+        description="Bot API base URL (self-hosted Bot API server or a local stand-in)",
+    )
+    data_dir: Path = Field(default=DEFAULT_DATA_DIR, description="folder for the SQLite file")
+    database_url: str = Field(
+        default="", description="SQLAlchemy async URL; empty means a SQLite file in data_dir"
+    )
+    http_host: str = Field(default="127.0.0.1", description="HTTP API listen address")
+    http_port: int = Field(default=8080, ge=0, le=65535, description="HTTP API port")
+    tz: str = Field(default="Asia/Shanghai", description="time zone in which times are shown")
+    log_level: str = Field(default="INFO", description="logging level")
+
+    @field_validator("tz")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("telegram_bot_token", mode="before")
+    @classmethod
+    def _empty_token_is_none(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.tz)
+
+    @property
+    def effective_database_url(self) -> str:
+        """The configured URL, or the embedded default: a SQLite file in the data folder."""
+        if self.database_url.strip():
+            return self.database_url.strip()
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'yousu.sqlite3').as_posix()}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings; keyword overrides win over the environment (tests, CLI flags)."""
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""Every way in from the outside world (Telegram, HTTP), kept thin."""

@@ -1,0 +1,1 @@
+"""aiohttp routes: Open311 API, webhook endpoint, dashboard, metrics, health."""

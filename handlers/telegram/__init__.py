@@ -1,0 +1,1 @@
+"""python-telegram-bot handlers, keyboards, texts and the Telegram notifier."""
