@@ -196,8 +196,9 @@ def parse_overrides(raw: Mapping[str, Any], *, source: str = "<overrides>") -> C
     if both:
         listed = ", ".join(d.isoformat() for d in both[:5])
         raise CalendarDataError(
-            f"节假日覆盖文件把同一天同时列为休息日和工作日：{listed}",
-            f"calendar override file lists a date as both holiday and working day: {listed}",
+            f"节假日覆盖文件把同一天同时列为休息日和工作日：{source}：{listed}",
+            f"calendar override file lists a date as both holiday and working day: "
+            f"{source}: {listed}",
         )
     return CalendarOverrides(holidays=holidays, workdays=workdays, years=frozenset(years))
 

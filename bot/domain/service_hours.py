@@ -67,7 +67,7 @@ class _Season(BaseModel):
     name: str = ""
     from_: str = Field(alias="from")
     to: str
-    periods: list[_Period]
+    periods: list[_Period] = Field(min_length=1)
 
     @field_validator("from_", "to", mode="before")
     @classmethod
@@ -113,7 +113,7 @@ class _ServiceHoursFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     zone: str = "Asia/Shanghai"
-    periods: list[_Period]
+    periods: list[_Period] = Field(min_length=1)
     season: list[_Season] = []
 
     @field_validator("zone")
