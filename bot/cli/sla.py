@@ -85,9 +85,10 @@ def parse_start(text: str) -> datetime:
     try:
         return datetime.fromisoformat(text.strip())
     except ValueError:
+        shown = text if len(text) <= 60 else text[:60] + "…"  # never echo a huge argument
         raise InvalidInput(
-            f"受理时间格式不对，应为 ISO 8601（如 2026-09-30T12:00:30+08:00）：{text!r}",
-            f"start is not an ISO 8601 date-time (e.g. 2026-09-30T12:00:30+08:00): {text!r}",
+            f"受理时间格式不对，应为 ISO 8601（如 2026-09-30T12:00:30+08:00）：{shown!r}",
+            f"start is not an ISO 8601 date-time (e.g. 2026-09-30T12:00:30+08:00): {shown!r}",
         ) from None
 
 
