@@ -291,7 +291,7 @@ class WorkingCalendar:
         else:
             answer = day.weekday() < 5
             if day.year not in self._covered:
-                self._warn_estimated(day.year)
+                self._warn_estimated((day.year,))
         self._day_cache[day] = answer
         return answer
 
@@ -316,7 +316,7 @@ class WorkingCalendar:
         ordinal = day.toordinal()
         year = day.year
         remaining = n
-        estimated = False
+        uncovered: list[int] = []
         while True:
             if year > MAX_YEAR:
                 raise _too_far(day, n)
@@ -324,10 +324,10 @@ class WorkingCalendar:
             index = bisect_right(table, ordinal)
             available = len(table) - index
             if available and year not in self._covered:
-                estimated = True
-                self._warn_estimated(year)
+                uncovered.append(year)
             if remaining <= available:
-                return date.fromordinal(table[index + remaining - 1]), estimated
+                self._warn_estimated(uncovered)
+                return date.fromordinal(table[index + remaining - 1]), bool(uncovered)
             remaining -= available
             year += 1
 
@@ -338,17 +338,17 @@ class WorkingCalendar:
         ordinal = day.toordinal()
         year = day.year
         remaining = n
-        estimated = False
+        uncovered: list[int] = []
         while True:
             if year < MIN_YEAR:
                 raise _too_far(day, -n)
             table = self._year_table(year)
             index = bisect_left(table, ordinal)
             if index and year not in self._covered:
-                estimated = True
-                self._warn_estimated(year)
+                uncovered.append(year)
             if remaining <= index:
-                return date.fromordinal(table[index - remaining]), estimated
+                self._warn_estimated(uncovered)
+                return date.fromordinal(table[index - remaining]), bool(uncovered)
             remaining -= index
             year -= 1
             ordinal = date(year, 12, 31).toordinal() + 1 if year >= MIN_YEAR else 0
@@ -393,12 +393,15 @@ class WorkingCalendar:
             f"chinesecalendar."
         )
 
-    def _warn_estimated(self, year: int) -> None:
-        if year in self._warned_years:
+    def _warn_estimated(self, years: Iterable[int]) -> None:
+        """Log once per year without data; a long count logs one line for all its years."""
+        new = sorted(set(years) - self._warned_years)
+        if not new:
             return
-        self._warned_years.add(year)
+        self._warned_years.update(new)
+        shown = str(new[0]) if len(new) == 1 else f"{new[0]}-{new[-1]} ({len(new)} years)"
         logger.warning(
-            "no holiday data for %s: working days there are estimated (Monday to Friday)", year
+            "no holiday data for %s: working days there are estimated (Monday to Friday)", shown
         )
 
 

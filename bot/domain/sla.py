@@ -399,6 +399,11 @@ class SlaEngine:
         except (KeyError, TypeError):
             raise UnknownSlaPolicy(str(name), self.policy_names()) from None
 
+    def coverage_warning(self, today: date) -> str | None:
+        """Start-up check (see ``WorkingCalendar.coverage_warning``): a bilingual warning when
+        a deadline set ``today`` can run into a year without holiday data."""
+        return self.calendar.coverage_warning(today)
+
     def max_extensions(self, policy: str, milestone: str) -> int:
         """How many approved extensions the milestone allows (0: none)."""
         extension = self.policy(policy).rule(milestone).extension

@@ -258,3 +258,15 @@ def test_a_year_table_matches_day_by_day_lookups(cal: WorkingCalendar) -> None:
     assert counted == expected
     # 2026: 261 weekdays - 19 holidays on weekdays + 6 make-up working days
     assert len(expected) == 248
+
+
+def test_a_long_count_logs_one_line_for_all_its_estimated_years(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fresh = load_calendar()
+    with caplog.at_level(logging.WARNING, logger="bot.domain.calendar"):
+        day, estimated = fresh.working_day_after(D(2026, 6, 1), 2_000)
+    assert estimated and day.year >= 2033
+    messages = [r.getMessage() for r in caplog.records]
+    assert len(messages) == 1
+    assert "2027-" in messages[0]

@@ -363,3 +363,9 @@ milestones = [ { name = "response", service_seconds = 300 } ]
     engine = load_sla_engine(policies=policies)
     due = engine.schedule("slow", at(2026, 11, 25, 10, 0)).milestone("response").due
     assert due == at(2026, 11, 25, 10, 5)
+
+
+def test_engine_coverage_warning(engine: SlaEngine) -> None:
+    warning = engine.coverage_warning(date(2026, 12, 1))
+    assert warning is not None and "2027" in warning
+    assert engine.coverage_warning(date(2026, 4, 1)) is None
