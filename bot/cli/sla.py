@@ -129,7 +129,7 @@ def _deadline(args: argparse.Namespace) -> int:
         return 0
     policy = engine.policy(schedule.policy)
     print(f"时限政策：{policy.name}（{policy.title}）")
-    print(f"受理时间：{_show(schedule.start, zone)}")
+    print(f"受理时间：{_show(schedule.start, zone)}（{zone}）")
     for milestone in schedule.milestones:
         title = policy.rule(milestone.name).title
         mark = " *估算" if milestone.estimated else ""
@@ -137,7 +137,10 @@ def _deadline(args: argparse.Namespace) -> int:
             f"  {title}（{milestone.name}）：截止 {_show(milestone.due, zone)}，"
             f"提醒 {_show(milestone.warn_at, zone)}{mark}"
         )
-    print("说明：工作日自受理次日起算，按日计的时限截至第 N 个工作日 24:00。")
+    print(
+        "说明：工作日自受理次日起算，按工作日计的时限截至第 N 个工作日 24:00；"
+        "按月计的截至到期月对应日 24:00（无对应日取月末，遇休息日顺延至下一工作日）。"
+    )
     if schedule.estimated:
         print("注意：“估算”表示该年份没有节假日数据，按周一至周五计算。")
     return 0

@@ -497,8 +497,9 @@ class SlaEngine:
     def _utc(self, value: datetime, what: tuple[str, str]) -> datetime:
         zh, en = what
         if not isinstance(value, datetime):
+            kind = type(value).__name__  # the type, not the value: it may be huge
             raise InvalidInput(
-                f"{zh}必须是日期时间：{value!r}", f"{en} must be a datetime: {value!r}"
+                f"{zh}必须是日期时间，收到 {kind}", f"{en} must be a datetime, got {kind}"
             )
         if value.tzinfo is None or value.utcoffset() is None:
             raise NaiveDatetime(what, value.isoformat())
