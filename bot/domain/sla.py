@@ -45,6 +45,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from bot.domain.calendar import (
+    DEFAULT_COVERAGE_HORIZON,
     MAX_YEAR,
     MIN_YEAR,
     DateOutOfRange,
@@ -401,8 +402,33 @@ class SlaEngine:
 
     def coverage_warning(self, today: date) -> str | None:
         """Start-up check (see ``WorkingCalendar.coverage_warning``): a bilingual warning when
-        a deadline set ``today`` can run into a year without holiday data."""
-        return self.calendar.coverage_warning(today)
+        a deadline set ``today`` can run into a year without holiday data. It looks as far
+        ahead as the longest deadline these policies can produce (extensions included), and
+        at least ``DEFAULT_COVERAGE_HORIZON``."""
+        horizon = max(DEFAULT_COVERAGE_HORIZON, self.longest_span())
+        return self.calendar.coverage_warning(today, horizon=horizon)
+
+    def longest_span(self) -> timedelta:
+        """A generous upper bound, in calendar days, of the longest deadline any policy can
+        produce with all its extensions (working days may cross the Spring Festival)."""
+
+        def days(counting: Counting, amount: int) -> int:
+            if counting is Counting.WORKING_DAYS:
+                return amount * 7 // 5 + 21
+            if counting is Counting.MONTHS:
+                return amount * 31 + 10
+            return 14  # a service-time clock can wait through a long holiday
+
+        longest = 0
+        for policy in self._policies.values():
+            for rule in policy.milestones:
+                amounts = [rule.amount, *(a.get(rule.name, 0) for a in policy.categories.values())]
+                total = days(rule.counting, max(amounts))
+                if rule.extension is not None:
+                    ext = rule.extension
+                    total += days(ext.counting, ext.amount * ext.max)
+                longest = max(longest, total)
+        return timedelta(days=longest)
 
     def max_extensions(self, policy: str, milestone: str) -> int:
         """How many approved extensions the milestone allows (0: none)."""

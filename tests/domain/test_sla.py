@@ -369,3 +369,22 @@ def test_engine_coverage_warning(engine: SlaEngine) -> None:
     warning = engine.coverage_warning(date(2026, 12, 1))
     assert warning is not None and "2027" in warning
     assert engine.coverage_warning(date(2026, 4, 1)) is None
+
+
+def test_coverage_horizon_follows_the_longest_policy(
+    write_file: Callable[[str, str], Path],
+) -> None:
+    policies = write_file(
+        "p.toml",
+        """
+[response]
+service_seconds = 60
+[policies.long]
+milestones = [ { name = "approval", working_days = 200 } ]
+""",
+    )
+    engine = load_sla_engine(policies=policies)
+    assert engine.longest_span() >= timedelta(days=280)
+    # in April a 200-working-day deadline already reaches 2027
+    warning = engine.coverage_warning(date(2026, 4, 1))
+    assert warning is not None and "2027" in warning
