@@ -165,3 +165,35 @@ def test_a_fresh_calendar_agrees_with_the_cached_one() -> None:
     for _ in range(120):
         assert fresh.is_working_day(day) == CAL.is_working_day(day)
         day += timedelta(days=1)
+
+
+some_dates = st.sets(
+    st.dates(min_value=date(2026, 11, 1), max_value=date(2028, 2, 28)), max_size=60
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    some_dates,
+    some_dates,
+    st.dates(min_value=date(2026, 10, 1), max_value=date(2027, 12, 31)),
+    st.integers(min_value=1, max_value=300),
+)
+def test_counting_on_arbitrary_calendar_data(
+    holidays: set[date], workdays: set[date], received: date, n: int
+) -> None:
+    """Any holiday data (long breaks, weekend make-up days, year ends) counts like a walk."""
+    cal = WorkingCalendar(
+        holidays=dict.fromkeys(holidays - workdays, "h"),
+        workdays=dict.fromkeys(workdays, "w"),
+        covered_years={2026, 2027},
+    )
+    got, estimated = cal.working_day_after(received, n)
+    day, left = received, n
+    while left:
+        day += timedelta(days=1)
+        if cal.is_working_day(day):
+            left -= 1
+    assert got == day
+    assert estimated == (got.year >= 2028)
+    assert cal.working_day_after(cal.working_day_before(got, n)[0], n)[0] == got
