@@ -284,14 +284,9 @@ class WorkingCalendar:
         cached = self._day_cache.get(day)
         if cached is not None:
             return cached
-        if day in self._workdays:
-            answer = True
-        elif day in self._holidays:
-            answer = False
-        else:
-            answer = day.weekday() < 5
-            if day.year not in self._covered:
-                self._warn_estimated((day.year,))
+        answer = self._raw_is_working(day)
+        if day.year not in self._covered:
+            self._warn_estimated((day.year,))
         self._day_cache[day] = answer
         return answer
 
@@ -365,6 +360,7 @@ class WorkingCalendar:
         return table
 
     def _raw_is_working(self, day: date) -> bool:
+        """Overrides and package first (make-up days beat weekends), then the weekday rule."""
         if day in self._workdays:
             return True
         if day in self._holidays:
