@@ -40,6 +40,13 @@ class Settings(BaseSettings):
     http_port: int = Field(default=8080, ge=0, le=65535, description="HTTP API port")
     tz: str = Field(default="Asia/Shanghai", description="time zone in which times are shown")
     log_level: str = Field(default="INFO", description="logging level")
+    sla_data_dir: Path | None = Field(
+        default=None,
+        description=(
+            "folder whose calendar_overrides.toml, service_hours.toml and sla_policies.toml "
+            "replace the shipped SLA data files; empty uses the shipped ones"
+        ),
+    )
 
     @field_validator("tz")
     @classmethod
@@ -50,9 +57,9 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 
-    @field_validator("telegram_bot_token", mode="before")
+    @field_validator("telegram_bot_token", "sla_data_dir", mode="before")
     @classmethod
-    def _empty_token_is_none(cls, value: object) -> object:
+    def _empty_is_none(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():
             return None
         return value
