@@ -291,26 +291,16 @@ def _parts(
         officials.append(parse_officials(part.officials_raw) if part.officials_raw else None)
         deadlines.append(_deadline(part, measure_id, year, anomalies))
     result: list[MeasurePart] = []
+    # parts that borrowed fields, grouped by what they borrowed from where (one report line)
+    borrowers: dict[str, list[_Part]] = {}
     for i, part in enumerate(raw):
         borrowed: list[str] = []
         part_units = _fill(units, i, borrowed, "责任单位", raw)
         part_officials = _fill(officials, i, borrowed, "责任人", raw)
         part_deadline = _fill(deadlines, i, borrowed, "完成时限", raw)
-        note = None
-        if borrowed:
-            note = "；".join(borrowed)
-            if part_units is not None or part_deadline is not None:
-                anomalies.append(
-                    Anomaly(
-                        "borrowed_block",
-                        part.line,
-                        f"{measure_id} {part.number}".strip(),
-                        "此项没有自己的"
-                        + "、".join(b.split("取自")[0] for b in borrowed)
-                        + " / part has no unit block of its own",
-                        note + " / taken from the next unit block of the indicator",
-                    )
-                )
+        if borrowed and (part_units is not None or part_deadline is not None):
+            borrowers.setdefault("；".join(borrowed), []).append(part)
+        units_note = next((b for b in borrowed if b.startswith("责任单位")), None)
         result.append(
             MeasurePart(
                 number=part.number,
@@ -318,7 +308,20 @@ def _parts(
                 units=part_units or (),
                 officials=part_officials or (),
                 deadline=part_deadline,
-                units_note=note if part_units is not None and "责任单位" in (note or "") else None,
+                units_note=units_note if part_units is not None else None,
+            )
+        )
+    for how, parts in borrowers.items():
+        numbers = "，".join(p.number or f"第{p.line}行" for p in parts)
+        fields = "、".join(b.split("取自")[0] for b in how.split("；"))
+        anomalies.append(
+            Anomaly(
+                "borrowed_block",
+                parts[0].line,
+                measure_id,
+                f"措施 {numbers} 没有自己的{fields} / "
+                f"{len(parts)} part(s) without their own unit block",
+                f"{how} / taken from the next unit block of the same indicator",
             )
         )
     return result
