@@ -61,6 +61,12 @@ def test_anomaly_report_of_the_rectification_plan() -> None:
     assert "stray_fragment" not in by_kind  # the shipped seed has no pasted fragment
 
 
+def test_shipped_anomalies_are_available_as_data(kb: KnowledgeBase) -> None:
+    shipped = {a.kind for a in kb.anomalies["2022-rectification"]}
+    assert {"missing_units", "truncated_heading", "year_less_deadline"} <= shipped
+    assert len(kb.anomalies["2023-plan"]) == 6
+
+
 def _with_fragment(tmp_path: Path, lines: list[str], at: int | None = None) -> Path:
     source = RECTIFICATION.read_text(encoding="utf-8").splitlines()
     if at is None:
