@@ -13,7 +13,7 @@ from pathlib import Path
 from bot.cli.output import bilingual_help
 from knowledge.base import load_knowledge_base
 from knowledge.importer import format_report, import_document
-from knowledge.importer.build import write_result
+from knowledge.importer.build import ROOT, write_result
 from knowledge.importer.document import Kind
 
 #: --kind values: the generic kinds and the two shipped documents' ids
@@ -55,9 +55,18 @@ def _import_plan(args: argparse.Namespace) -> int:
     result = import_document(args.file, kind=KINDS[args.kind], known=known)
     print(format_report(result.doc, result.anomalies))
     out_dir: Path = args.out or Path(tempfile.mkdtemp(prefix="yousu-import-"))
-    target = write_result(result, out_dir, args.file.name)
+    target = write_result(result, out_dir, _source_name(args.file))
     print(
         f"{result.doc}：{len(result.measures)} 条 / entries；"
         f"{len(result.anomalies)} 项异常 / anomalies\n写入 / wrote {target}"
     )
     return 0
+
+
+def _source_name(path: Path) -> str:
+    """The source as recorded in the data file: repo-relative when inside the repository,
+    so re-importing a shipped source with ``--out knowledge/data`` reproduces it exactly."""
+    resolved = path.resolve()
+    if resolved.is_relative_to(ROOT):
+        return resolved.relative_to(ROOT).as_posix()
+    return path.name

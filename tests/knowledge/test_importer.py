@@ -183,3 +183,24 @@ def test_bad_files_give_a_named_bilingual_error(
 def test_missing_file_is_a_named_error(tmp_path: Path) -> None:
     with pytest.raises(DocumentError):
         import_document(tmp_path / "nope.txt")
+
+
+def test_rectification_without_deadlines_or_measures_is_reported(registry: UnitRegistry) -> None:
+    lines = [
+        "偃师区2024年度营商环境评价指标整改提升方案",
+        "一、开办企业指标整改提升方案",
+        "主要问题：",
+        "一是流程仍需优化。",
+        "整改措施：",
+        "（一）优化流程。",
+        "责任单位：区市场监管局",
+        "二、办理建筑许可指标整改提升方案",
+        "主要问题：",
+        "一是耗时较长。",
+    ]
+    result = import_lines(lines, registry=registry)
+    assert [m.id for m in result.measures] == ["2024-1", "2024-2"]
+    assert result.measures[0].lead_units == ("区市场监督管理局",)
+    kinds = {(a.kind, a.item) for a in result.anomalies}
+    assert ("missing_deadline", "2024-1") in kinds
+    assert ("missing_units", "2024-2") in kinds
