@@ -56,6 +56,7 @@ def test_anomaly_report_of_the_rectification_plan() -> None:
     assert by_kind["missing_units"] == ["2022-14"]
     assert by_kind["truncated_heading"] == ["2022-4"]
     assert by_kind["numbering"] == ["2022-12"]
+    assert by_kind["declared_lead"] == ["2022-2"]
     assert by_kind["year_less_deadline"] == ["2022-11 （三）"]
     assert "2022-3" in by_kind["borrowed_block"]
     assert "stray_fragment" not in by_kind  # the shipped seed has no pasted fragment
