@@ -18,7 +18,13 @@ from bot import __version__
 from bot.errors import YousuError
 
 #: subcommand modules, in the order `--help` lists them
-COMMAND_MODULES: tuple[str, ...] = ("bot.cli.run", "bot.cli.sla")
+COMMAND_MODULES: tuple[str, ...] = (
+    "bot.cli.run",
+    "bot.cli.measures",
+    "bot.cli.units",
+    "bot.cli.import_plan",
+    "bot.cli.sla",
+)
 
 Handler = Callable[[argparse.Namespace], int]
 
