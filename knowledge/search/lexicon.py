@@ -1,0 +1,108 @@
+"""The colloquial-to-plan lexicon, kept as data in ``knowledge/data/lexicon.json``.
+
+Owns reading that file and expanding a question: when an enterprise writes 拉电 the plans
+say 用电报装; the lexicon adds the plan's words (at a lower weight) so the ranking can find
+them. Matching is by substring on the normalised text, so it does not depend on how the
+segmenter happens to cut the colloquial phrase.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from bot.errors import YousuError
+from knowledge.search.normalize import normalize
+
+
+class LexiconError(YousuError):
+    """The lexicon file is missing or malformed."""
+
+    code = "lexicon_invalid"
+    http_status = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Expansion:
+    """One lexicon entry that fired: the colloquial term found and the plan terms it adds."""
+
+    said: str
+    plan_terms: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """Colloquial terms (``say``) mapped to plan terms, plus stop words."""
+
+    entries: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
+    stopwords: frozenset[str]
+    expansion_weight: float = 0.7
+    _gapped: dict[str, re.Pattern[str]] = field(default_factory=dict, compare=False)
+
+    def _occurs(self, said: str, text: str) -> bool:
+        if said in text:
+            return True
+        if len(said) != 2 or not ("\u4e00" <= said[0] <= "\u9fff"):
+            return False
+        # Two-character verb-object phrases split in speech: 借钱 -> 借点钱, 拉电 -> 拉一路电.
+        pattern = self._gapped.get(said)
+        if pattern is None:
+            pattern = re.compile(
+                re.escape(said[0]) + r"[^，。,.!?！？；;\s]{1,2}" + re.escape(said[1])
+            )
+            self._gapped[said] = pattern
+        return pattern.search(text) is not None
+
+    def expand(self, text: str) -> list[Expansion]:
+        """The entries whose colloquial terms occur in ``text`` (normalised), in file order.
+
+        Two-character terms also match with one or two characters between their halves.
+        """
+        found: list[Expansion] = []
+        for says, plan in self.entries:
+            for said in says:
+                if self._occurs(said, text):
+                    found.append(Expansion(said, plan))
+                    break
+        return found
+
+    def all_terms(self) -> set[str]:
+        """Every term of the lexicon, for the segmenter's dictionary."""
+        terms: set[str] = set()
+        for says, plan in self.entries:
+            terms.update(says)
+            terms.update(plan)
+        return terms
+
+
+def _default_path() -> Path:
+    return Path(str(resources.files("knowledge") / "data" / "lexicon.json"))
+
+
+def load_lexicon(path: Path | None = None) -> Lexicon:
+    """Read and check the lexicon; raise :class:`LexiconError` with a clear message if bad."""
+    path = path or _default_path()
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        entries = tuple(
+            (
+                tuple(normalize(s) for s in entry["say"]),
+                tuple(normalize(p) for p in entry["plan"]),
+            )
+            for entry in raw["entries"]
+        )
+        stopwords = frozenset(normalize(s) for s in raw.get("stopwords", []))
+        weight = float(raw.get("expansion_weight", 0.7))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise LexiconError(
+            f"同义词表无法读取：{path}（{exc}）", f"cannot read the lexicon {path}: {exc}"
+        ) from exc
+    for says, plan in entries:
+        if not says or not plan or not all(says) or not all(plan):
+            raise LexiconError(
+                f"同义词表条目为空：{path}", f"lexicon {path} has an empty entry or term"
+            )
+    return Lexicon(entries=entries, stopwords=stopwords, expansion_weight=weight)

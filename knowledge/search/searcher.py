@@ -1,0 +1,220 @@
+"""Ranking measures for a question: BM25 over segmented, lexicon-expanded text, with rapidfuzz.
+
+Owns the index of the measures (three fields: title, full text, single sentences) and the
+ranking. A question is normalised, segmented, stripped of stop words and expanded with the
+colloquial lexicon; BM25 scores each field; the best candidates are re-ranked with rapidfuzz
+similarity to the title and the best sentence; the answering sentence becomes the snippet.
+When even the best hit covers too little of the question, the answer says so and offers the
+nearest titles instead of a confident wrong answer. Returns data, never markup.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from rapidfuzz import fuzz
+from rapidfuzz.utils import default_process
+
+from knowledge.model import Measure
+from knowledge.search import segment
+from knowledge.search.bm25 import Bm25Index
+from knowledge.search.lexicon import Lexicon, load_lexicon
+from knowledge.search.normalize import normalize, normalize_query
+from knowledge.search.snippet import choose_snippet, measure_sentences
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One measure found for a question; ``score`` is 0..1 (how well it covers the question)."""
+
+    measure: Measure
+    score: float
+    snippet: str
+    matched_terms: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The result of a question: ranked hits, and whether the best one is good enough.
+
+    When ``confident`` is false the hits are still the nearest measures, best first; a caller
+    should present them as "no good match, perhaps one of these" rather than as the answer.
+    """
+
+    question: str
+    hits: tuple[Hit, ...]
+    confident: bool
+    expansions: tuple[str, ...] = field(default=())
+
+    @property
+    def nearest_titles(self) -> list[str]:
+        return [hit.measure.title for hit in self.hits[:3]]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchWeights:
+    """The ranking's knobs, gathered so the benchmark and tests can see what is used."""
+
+    title: float = 2.0
+    body: float = 1.0
+    sentence: float = 1.5
+    fuzz: float = 0.25
+    candidates: int = 30
+    #: below this coverage of the question's weighted terms the answer is "no good match"
+    min_confidence: float = 0.35
+
+
+@dataclass(slots=True)
+class _Query:
+    text: str
+    weights: dict[str, float]
+    expansions: list[str]
+
+
+class Searcher:
+    """Search over a fixed list of measures. Build once; ``search`` is then cheap."""
+
+    def __init__(
+        self,
+        measures: Sequence[Measure],
+        *,
+        lexicon: Lexicon | None = None,
+        unit_names: Sequence[str] = (),
+        weights: SearchWeights | None = None,
+    ) -> None:
+        self.measures = list(measures)
+        self.lexicon = lexicon or load_lexicon()
+        self.weights = weights or SearchWeights()
+        segment.add_words(segment.plan_terms(self.measures, unit_names))
+        segment.add_words(self.lexicon.all_terms())
+        memo: dict[str, Counter[str]] = {}
+
+        def bag(text: str) -> Counter[str]:
+            cached = memo.get(text)
+            if cached is None:
+                cached = Counter(
+                    w for w in segment.cut(normalize(text)) if w not in self.lexicon.stopwords
+                )
+                memo[text] = cached
+            return cached
+
+        self._sentences: list[list[str]] = [measure_sentences(m) for m in self.measures]
+        self._titles = [normalize(self._clean_title(m.title)) for m in self.measures]
+        title_bags = [bag(t) for t in self._titles]
+        body_bags: list[Counter[str]] = []
+        sentence_bags: list[Counter[str]] = []
+        starts: list[int] = []
+        for i, sentences in enumerate(self._sentences):
+            body: Counter[str] = Counter()
+            starts.append(len(sentence_bags))
+            for sentence in sentences:
+                sb = bag(sentence)
+                body.update(sb)
+                sentence_bags.append(sb)
+            body.update(bag(self.measures[i].section + " " + self.measures[i].subsection))
+            body_bags.append(body)
+        self._vocab: list[set[str]] = [
+            set(b) | set(t) for b, t in zip(body_bags, title_bags, strict=True)
+        ]
+        self._title_index = Bm25Index(title_bags)
+        self._body_index = Bm25Index(body_bags)
+        self._sentence_index = Bm25Index(sentence_bags)
+        self._starts = np.asarray(starts, dtype=np.int64)
+
+    @staticmethod
+    def _clean_title(title: str) -> str:
+        # 2022 indicator titles carry boilerplate ("...指标整改提升方案") that says nothing.
+        for tail in ("整改指标提升方案", "指标整改提升方案", "整改提升方案", "指标整改提升方"):
+            title = title.replace(tail, "")
+        return title.replace("偃师区", "") or title
+
+    # -- query side ---------------------------------------------------------------------
+
+    def _query(self, question: str) -> _Query:
+        text = normalize_query(question)
+        weights: dict[str, float] = {}
+        for word in segment.cut(text):
+            if word not in self.lexicon.stopwords:
+                weights[word] = 1.0
+        expansions: list[str] = []
+        for expansion in self.lexicon.expand(text):
+            expansions.append(f"{expansion.said}->{'/'.join(expansion.plan_terms)}")
+            for term in expansion.plan_terms:
+                for word in {*segment.cut(term), term}:
+                    if word not in self.lexicon.stopwords:
+                        weights[word] = max(weights.get(word, 0.0), self.lexicon.expansion_weight)
+        return _Query(text, weights, expansions)
+
+    def _idf(self, term: str) -> float:
+        idf = self._body_index.idf(term)
+        return idf if idf is not None else self._body_index.max_idf
+
+    # -- ranking ------------------------------------------------------------------------
+
+    def answer(self, question: str, limit: int = 5, *, snippets: bool = True) -> Answer:
+        """Rank the measures for ``question``; raises ``EmptyQuery`` when nothing is left.
+
+        ``snippets=False`` skips choosing answering sentences (routing needs only the
+        ranking); the hits then carry the measure's first sentence.
+        """
+        query = self._query(question)
+        hits = self._rank(query, limit, snippets=snippets)
+        confident = bool(hits) and hits[0].score >= self.weights.min_confidence
+        return Answer(query.text, tuple(hits), confident, tuple(query.expansions))
+
+    def search(self, question: str, limit: int = 5) -> list[Hit]:
+        """The best ``limit`` hits, best first (see :meth:`answer` for the confidence)."""
+        return list(self.answer(question, limit).hits)
+
+    def _rank(self, query: _Query, limit: int, *, snippets: bool = True) -> list[Hit]:
+        if not self.measures:
+            return []
+        w = self.weights
+        # idf-weighted query: rare words count more for coverage and snippets
+        term_weights = {t: q * self._idf(t) for t, q in query.weights.items()}
+        total = sum(term_weights.values()) or 1.0
+        known = {t: q for t, q in query.weights.items() if t in self._body_index}
+        title = self._title_index.scores(known)
+        body = self._body_index.scores(known)
+        sentence_scores = self._sentence_index.scores(known)
+        best_sentence = np.maximum.reduceat(sentence_scores, self._starts)
+        combined = w.title * title + w.body * body + w.sentence * best_sentence
+        top = combined.max()
+        if top <= 0:
+            # nothing shared: offer the nearest titles by string similarity alone
+            return self._nearest_by_title(query, limit)
+        k = min(w.candidates, len(self.measures))
+        candidates = np.argpartition(-combined, k - 1)[:k]
+        ranked: list[tuple[float, float, int]] = []
+        for idx in candidates:
+            i = int(idx)
+            vocab = self._vocab[i]
+            coverage = sum(v for t, v in term_weights.items() if t in vocab) / total
+            similarity = fuzz.partial_ratio(query.text, self._titles[i], processor=default_process)
+            final = combined[i] / top + w.fuzz * similarity / 100 + 0.5 * coverage
+            ranked.append((final, coverage, i))
+        ranked.sort(key=lambda r: -r[0])
+        hits: list[Hit] = []
+        for final, coverage, i in ranked[:limit]:
+            measure = self.measures[i]
+            if snippets:
+                snippet, matched = choose_snippet(
+                    measure, self._sentences[i], query.text, term_weights
+                )
+            else:
+                snippet = self._sentences[i][0]
+                matched = sorted(
+                    (t for t in term_weights if t in self._vocab[i]), key=lambda t: -term_weights[t]
+                )
+            # confidence: how much of the question the measure covers, tempered by rank
+            score = round(min(1.0, coverage * (final / ranked[0][0])), 3)
+            hits.append(Hit(measure, score, snippet, tuple(matched)))
+        return hits
+
+    def _nearest_by_title(self, query: _Query, limit: int) -> list[Hit]:
+        sims = [fuzz.partial_ratio(query.text, t, processor=default_process) for t in self._titles]
+        order = sorted(range(len(sims)), key=lambda i: -sims[i])[:limit]
+        return [Hit(self.measures[i], 0.0, self._sentences[i][0], ()) for i in order]
