@@ -18,7 +18,7 @@ from bot import __version__
 from bot.errors import YousuError
 
 #: subcommand modules, in the order `--help` lists them
-COMMAND_MODULES: tuple[str, ...] = ("bot.cli.run",)
+COMMAND_MODULES: tuple[str, ...] = ("bot.cli.run", "bot.cli.ask", "bot.cli.route")
 
 Handler = Callable[[argparse.Namespace], int]
 

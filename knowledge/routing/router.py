@@ -140,7 +140,7 @@ class Router:
         rival = next((c for c in candidates[1:] if lead not in c.hit.measure.lead_units), None)
         margin = 1.0 if rival is None else max(0.0, (best.score - rival.score) / best.score)
         strength = 0.55 * best.hit.score + 0.45 * (best.signal.weight if best.signal else 0.0)
-        confidence = round(min(1.0, strength * (0.5 + 0.5 * margin) + 0.25 * margin), 3)
+        confidence = round(float(min(1.0, strength * (0.5 + 0.5 * margin) + 0.25 * margin)), 3)
         matched = [*best.hit.matched_terms]
         if best.signal:
             matched.append(best.signal.term)

@@ -40,26 +40,27 @@ class Lexicon:
     entries: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
     stopwords: frozenset[str]
     expansion_weight: float = 0.7
+    #: what may split a two-character phrase: aspect markers, numerals, measure words
+    gap_chars: str = ""
     _gapped: dict[str, re.Pattern[str]] = field(default_factory=dict, compare=False)
 
     def _occurs(self, said: str, text: str) -> bool:
         if said in text:
             return True
-        if len(said) != 2 or not ("\u4e00" <= said[0] <= "\u9fff"):
+        if not self.gap_chars or len(said) != 2 or not ("\u4e00" <= said[0] <= "\u9fff"):
             return False
         # Two-character verb-object phrases split in speech: 借钱 -> 借点钱, 拉电 -> 拉一路电.
         pattern = self._gapped.get(said)
         if pattern is None:
-            pattern = re.compile(
-                re.escape(said[0]) + r"[^，。,.!?！？；;\s]{1,2}" + re.escape(said[1])
-            )
+            gap = f"[{re.escape(self.gap_chars)}]{{1,2}}"
+            pattern = re.compile(re.escape(said[0]) + gap + re.escape(said[1]))
             self._gapped[said] = pattern
         return pattern.search(text) is not None
 
     def expand(self, text: str) -> list[Expansion]:
         """The entries whose colloquial terms occur in ``text`` (normalised), in file order.
 
-        Two-character terms also match with one or two characters between their halves.
+        Two-character terms also match when split by one or two ``gap_chars`` (借点钱, 拉一路电).
         """
         found: list[Expansion] = []
         for says, plan in self.entries:
@@ -96,6 +97,7 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
         )
         stopwords = frozenset(normalize(s) for s in raw.get("stopwords", []))
         weight = float(raw.get("expansion_weight", 0.7))
+        gap_chars = str(raw.get("gap_chars", ""))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise LexiconError(
             f"同义词表无法读取：{path}（{exc}）", f"cannot read the lexicon {path}: {exc}"
@@ -105,4 +107,6 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
             raise LexiconError(
                 f"同义词表条目为空：{path}", f"lexicon {path} has an empty entry or term"
             )
-    return Lexicon(entries=entries, stopwords=stopwords, expansion_weight=weight)
+    return Lexicon(
+        entries=entries, stopwords=stopwords, expansion_weight=weight, gap_chars=gap_chars
+    )

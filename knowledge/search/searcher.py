@@ -58,10 +58,14 @@ class Answer:
 class SearchWeights:
     """The ranking's knobs, gathered so the benchmark and tests can see what is used."""
 
-    title: float = 2.0
+    title: float = 1.0
     body: float = 1.0
-    sentence: float = 1.5
+    sentence: float = 3.0
     fuzz: float = 0.25
+    coverage: float = 0.5
+    #: titles shorter than this get a proportionally smaller fuzz weight (short needles
+    #: align somewhere in any question and would inflate partial_ratio)
+    fuzz_min_title: int = 8
     candidates: int = 30
     #: below this coverage of the question's weighted terms the answer is "no good match"
     min_confidence: float = 0.35
@@ -182,7 +186,7 @@ class Searcher:
         sentence_scores = self._sentence_index.scores(known)
         best_sentence = np.maximum.reduceat(sentence_scores, self._starts)
         combined = w.title * title + w.body * body + w.sentence * best_sentence
-        top = combined.max()
+        top = float(combined.max())
         if top <= 0:
             # nothing shared: offer the nearest titles by string similarity alone
             return self._nearest_by_title(query, limit)
@@ -193,12 +197,17 @@ class Searcher:
             i = int(idx)
             vocab = self._vocab[i]
             coverage = sum(v for t, v in term_weights.items() if t in vocab) / total
-            similarity = fuzz.partial_ratio(query.text, self._titles[i], processor=default_process)
-            final = combined[i] / top + w.fuzz * similarity / 100 + 0.5 * coverage
+            title_text = self._titles[i]
+            similarity = fuzz.partial_ratio(query.text, title_text, processor=default_process)
+            damp = min(1.0, len(title_text) / w.fuzz_min_title)
+            final = (
+                float(combined[i] / top) + w.fuzz * damp * similarity / 100 + w.coverage * coverage
+            )
             ranked.append((final, coverage, i))
         ranked.sort(key=lambda r: -r[0])
         hits: list[Hit] = []
-        for final, coverage, i in ranked[:limit]:
+        top_coverage = ranked[0][1]
+        for final, _coverage, i in ranked[:limit]:
             measure = self.measures[i]
             if snippets:
                 snippet, matched = choose_snippet(
@@ -209,8 +218,9 @@ class Searcher:
                 matched = sorted(
                     (t for t in term_weights if t in self._vocab[i]), key=lambda t: -term_weights[t]
                 )
-            # confidence: how much of the question the measure covers, tempered by rank
-            score = round(min(1.0, coverage * (final / ranked[0][0])), 3)
+            # 0..1 and monotonic in rank: the best hit's coverage of the question, scaled by
+            # each hit's ranking score relative to the best
+            score = round(float(min(1.0, top_coverage * final / ranked[0][0])), 3)
             hits.append(Hit(measure, score, snippet, tuple(matched)))
         return hits
 

@@ -1,0 +1,81 @@
+"""The searcher and router built from the shipped knowledge base, once per process.
+
+Owns the wiring between the knowledge base (``knowledge.base``, imported lazily so commands
+that do not search start fast) and search/routing. ``use_measures`` lets tests and tools put
+a different list of measures in place.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Sequence
+
+from bot.errors import YousuError
+from knowledge.model import Measure
+from knowledge.routing.router import Router
+from knowledge.search.searcher import Searcher
+
+_LOCK = threading.Lock()
+_SEARCHER: Searcher | None = None
+_ROUTER: Router | None = None
+_ALIASES: Callable[[str], Iterable[str]] | None = None
+_OVERRIDE: tuple[list[Measure], Callable[[str], Iterable[str]] | None] | None = None
+
+
+class KnowledgeBaseUnavailable(YousuError):
+    """The knowledge base cannot be loaded, so there is nothing to search."""
+
+    code = "knowledge_base_unavailable"
+    http_status = 503
+
+
+def use_measures(
+    measures: Sequence[Measure] | None,
+    aliases_of: Callable[[str], Iterable[str]] | None = None,
+) -> None:
+    """Search these measures instead of the shipped knowledge base (None restores it)."""
+    global _SEARCHER, _ROUTER, _OVERRIDE  # noqa: PLW0603 - process-wide cache by design
+    with _LOCK:
+        _OVERRIDE = None if measures is None else (list(measures), aliases_of)
+        _SEARCHER = None
+        _ROUTER = None
+
+
+def _load() -> tuple[list[Measure], list[str], Callable[[str], Iterable[str]] | None]:
+    if _OVERRIDE is not None:
+        return _OVERRIDE[0], [], _OVERRIDE[1]
+    try:
+        from knowledge.base import (  # type: ignore[import-not-found,unused-ignore]  # noqa: PLC0415
+            load_knowledge_base,
+        )
+    except ImportError as exc:
+        raise KnowledgeBaseUnavailable(
+            "知识库尚未安装，无法检索举措。", "the knowledge base is not installed"
+        ) from exc
+    kb = load_knowledge_base()
+    names: list[str] = []
+    for unit in kb.units.all_units():
+        name = getattr(unit, "name", unit)
+        names.append(str(name))
+        names.extend(str(a) for a in kb.units.aliases_of(str(name)))
+    return list(kb.measures), names, kb.units.aliases_of
+
+
+def searcher() -> Searcher:
+    """The process-wide searcher over the knowledge base's measures."""
+    global _SEARCHER, _ALIASES  # noqa: PLW0603 - process-wide cache by design
+    with _LOCK:
+        if _SEARCHER is None:
+            measures, unit_names, _ALIASES = _load()
+            _SEARCHER = Searcher(measures, unit_names=unit_names)
+        return _SEARCHER
+
+
+def router() -> Router:
+    """The process-wide router (shares the searcher)."""
+    global _ROUTER  # noqa: PLW0603 - process-wide cache by design
+    search = searcher()
+    with _LOCK:
+        if _ROUTER is None:
+            _ROUTER = Router(search, aliases_of=_ALIASES)
+        return _ROUTER
