@@ -15,12 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz
 from rapidfuzz.utils import default_process
 
 from knowledge.model import Measure
 from knowledge.search import segment
-from knowledge.search.bm25 import Bm25Index
+from knowledge.search.bm25 import Bm25Index, Vocabulary, concat, merge_duplicates
 from knowledge.search.lexicon import Lexicon, load_lexicon
 from knowledge.search.normalize import normalize, normalize_query
 from knowledge.search.snippet import choose_snippet, measure_sentences
@@ -107,26 +108,29 @@ class Searcher:
 
         self._sentences: list[list[str]] = [measure_sentences(m) for m in self.measures]
         self._titles = [normalize(self._clean_title(m.title)) for m in self.measures]
-        title_bags = [bag(t) for t in self._titles]
-        body_bags: list[Counter[str]] = []
-        sentence_bags: list[Counter[str]] = []
-        starts: list[int] = []
-        for i, sentences in enumerate(self._sentences):
-            body: Counter[str] = Counter()
-            starts.append(len(sentence_bags))
-            for sentence in sentences:
-                sb = bag(sentence)
-                body.update(sb)
-                sentence_bags.append(sb)
-            body.update(bag(self.measures[i].section + " " + self.measures[i].subsection))
-            body_bags.append(body)
-        self._vocab: list[set[str]] = [
-            set(b) | set(t) for b, t in zip(body_bags, title_bags, strict=True)
-        ]
-        self._title_index = Bm25Index(title_bags)
-        self._body_index = Bm25Index(body_bags)
-        self._sentence_index = Bm25Index(sentence_bags)
-        self._starts = np.asarray(starts, dtype=np.int64)
+        vocab = Vocabulary()
+        title_parts = [vocab.encode(bag(t)) for t in self._titles]
+        sentence_parts = [vocab.encode(bag(x)) for sentences in self._sentences for x in sentences]
+        context_parts = [vocab.encode(bag(m.section + " " + m.subsection)) for m in self.measures]
+        counts = np.fromiter((len(x) for x in self._sentences), dtype=np.int64)
+        owner = np.repeat(np.arange(len(self.measures), dtype=np.int64), counts)
+        n = len(self.measures)
+        # titles: one document per measure
+        t_terms, t_tfs, t_docs = concat(title_parts)
+        self._title_index = Bm25Index(vocab, n, t_docs, t_terms, t_tfs)
+        # sentences: one document per sentence; a measure's score is its best sentence's
+        s_terms, s_tfs, s_docs = concat(sentence_parts)
+        self._sentence_index = Bm25Index(vocab, len(sentence_parts), s_docs, s_terms, s_tfs)
+        self._starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
+        # body: all sentences plus the section headings, per measure
+        c_terms, c_tfs, c_docs = concat(context_parts)
+        b_docs, b_terms, b_tfs = merge_duplicates(
+            np.concatenate((owner[s_docs], c_docs)),
+            np.concatenate((s_terms, c_terms)),
+            np.concatenate((s_tfs, c_tfs)),
+            len(vocab),
+        )
+        self._body_index = Bm25Index(vocab, n, b_docs, b_terms, b_tfs)
 
     @staticmethod
     def _clean_title(title: str) -> str:
@@ -193,10 +197,14 @@ class Searcher:
         k = min(w.candidates, len(self.measures))
         candidates = np.argpartition(-combined, k - 1)[:k]
         ranked: list[tuple[float, float, int]] = []
+        coverage_all = np.zeros(len(self.measures), dtype=np.float64)
+        present: dict[str, npt.NDArray[np.bool_]] = {}
+        for term, value in term_weights.items():
+            present[term] = self._body_index.presence(term) | self._title_index.presence(term)
+            coverage_all += present[term] * (value / total)
         for idx in candidates:
             i = int(idx)
-            vocab = self._vocab[i]
-            coverage = sum(v for t, v in term_weights.items() if t in vocab) / total
+            coverage = float(coverage_all[i])
             title_text = self._titles[i]
             similarity = fuzz.partial_ratio(query.text, title_text, processor=default_process)
             damp = min(1.0, len(title_text) / w.fuzz_min_title)
@@ -216,7 +224,7 @@ class Searcher:
             else:
                 snippet = self._sentences[i][0]
                 matched = sorted(
-                    (t for t in term_weights if t in self._vocab[i]), key=lambda t: -term_weights[t]
+                    (t for t in term_weights if present[t][i]), key=lambda t: -term_weights[t]
                 )
             # 0..1 and monotonic in rank: the best hit's coverage of the question, scaled by
             # each hit's ranking score relative to the best
