@@ -15,13 +15,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-import numpy.typing as npt
 from rapidfuzz import fuzz
 from rapidfuzz.utils import default_process
 
 from knowledge.model import Measure
 from knowledge.search import segment
-from knowledge.search.bm25 import Bm25Index, Vocabulary, concat, merge_duplicates
+from knowledge.search.bm25 import (
+    Bm25Index,
+    BoolArray,
+    FloatArray,
+    Vocabulary,
+    concat,
+    merge_duplicates,
+)
 from knowledge.search.lexicon import Lexicon, load_lexicon
 from knowledge.search.normalize import normalize, normalize_query
 from knowledge.search.snippet import choose_snippet, measure_sentences
@@ -77,6 +83,10 @@ class _Query:
     text: str
     weights: dict[str, float]
     expansions: list[str]
+    #: the question's words (precise cut) with their sub-words, for coverage
+    words: list[tuple[str, set[str]]]
+    #: each fired lexicon entry: the colloquial term and all forms of its plan terms
+    expanded: list[tuple[str, set[str]]]
 
 
 class Searcher:
@@ -143,18 +153,69 @@ class Searcher:
 
     def _query(self, question: str) -> _Query:
         text = normalize_query(question)
+        stop = self.lexicon.stopwords
         weights: dict[str, float] = {}
         for word in segment.cut(text):
-            if word not in self.lexicon.stopwords:
+            if word not in stop:
                 weights[word] = 1.0
+        words = [
+            (word, {word, *segment.cut(word)} - stop)
+            for word in dict.fromkeys(segment.cut_words(text))
+            if word not in stop
+        ]
         expansions: list[str] = []
+        expanded: list[tuple[str, set[str]]] = []
         for expansion in self.lexicon.expand(text):
             expansions.append(f"{expansion.said}->{'/'.join(expansion.plan_terms)}")
+            forms: set[str] = set()
             for term in expansion.plan_terms:
-                for word in {*segment.cut(term), term}:
-                    if word not in self.lexicon.stopwords:
-                        weights[word] = max(weights.get(word, 0.0), self.lexicon.expansion_weight)
-        return _Query(text, weights, expansions)
+                forms.update(w for w in {*segment.cut(term), term} if w not in stop)
+            expanded.append((expansion.said, forms))
+            for word in forms:
+                weights[word] = max(weights.get(word, 0.0), self.lexicon.expansion_weight)
+        return _Query(text, weights, expansions, words, expanded)
+
+    def _coverage(self, query: _Query) -> FloatArray:
+        """Per measure, the idf-weighted share of the question's words it covers (0..1).
+
+        A word counts as covered when the measure has it or one of its sub-words, or when
+        a lexicon entry that fired on it is covered (拉电 is covered by 用电报装). Each fired
+        entry is one more unit, so alternatives in an entry are not each demanded.
+        """
+        n = len(self.measures)
+        present_cache: dict[str, BoolArray] = {}
+
+        def present(forms: set[str]) -> tuple[BoolArray, float]:
+            out = np.zeros(n, dtype=np.bool_)
+            idf = 0.0
+            for form in forms:
+                known = self._body_index.idf(form)
+                if known is None and self._title_index.idf(form) is None:
+                    continue
+                idf = max(idf, known or self._body_index.max_idf)
+                vec = present_cache.get(form)
+                if vec is None:
+                    vec = self._body_index.presence(form) | self._title_index.presence(form)
+                    present_cache[form] = vec
+                out |= vec
+            return out, idf
+
+        covered = np.zeros(n, dtype=np.float64)
+        total = 0.0
+        entries = [(said, *present(forms)) for said, forms in query.expanded]
+        for word, forms in query.words:
+            vec, idf = present(forms)
+            weight = idf or self._body_index.max_idf
+            for said, entry_vec, _idf in entries:
+                if said in word or word in said:
+                    vec = vec | entry_vec
+            covered += vec * weight
+            total += weight
+        for _said, entry_vec, idf in entries:
+            if idf:
+                covered += entry_vec * (idf * self.lexicon.expansion_weight)
+                total += idf * self.lexicon.expansion_weight
+        return covered / total if total else covered
 
     def _idf(self, term: str) -> float:
         idf = self._body_index.idf(term)
@@ -183,7 +244,6 @@ class Searcher:
         w = self.weights
         # idf-weighted query: rare words count more for coverage and snippets
         term_weights = {t: q * self._idf(t) for t, q in query.weights.items()}
-        total = sum(term_weights.values()) or 1.0
         known = {t: q for t, q in query.weights.items() if t in self._body_index}
         title = self._title_index.scores(known)
         body = self._body_index.scores(known)
@@ -197,11 +257,7 @@ class Searcher:
         k = min(w.candidates, len(self.measures))
         candidates = np.argpartition(-combined, k - 1)[:k]
         ranked: list[tuple[float, float, int]] = []
-        coverage_all = np.zeros(len(self.measures), dtype=np.float64)
-        present: dict[str, npt.NDArray[np.bool_]] = {}
-        for term, value in term_weights.items():
-            present[term] = self._body_index.presence(term) | self._title_index.presence(term)
-            coverage_all += present[term] * (value / total)
+        coverage_all = self._coverage(query)
         for idx in candidates:
             i = int(idx)
             coverage = float(coverage_all[i])
@@ -213,6 +269,15 @@ class Searcher:
             )
             ranked.append((final, coverage, i))
         ranked.sort(key=lambda r: -r[0])
+        presence: dict[str, BoolArray] = {}
+
+        def has(term: str) -> BoolArray:
+            vec = presence.get(term)
+            if vec is None:
+                vec = self._body_index.presence(term) | self._title_index.presence(term)
+                presence[term] = vec
+            return vec
+
         hits: list[Hit] = []
         top_coverage = ranked[0][1]
         for final, _coverage, i in ranked[:limit]:
@@ -224,7 +289,7 @@ class Searcher:
             else:
                 snippet = self._sentences[i][0]
                 matched = sorted(
-                    (t for t in term_weights if present[t][i]), key=lambda t: -term_weights[t]
+                    (t for t in term_weights if has(t)[i]), key=lambda t: -term_weights[t]
                 )
             # 0..1 and monotonic in rank: the best hit's coverage of the question, scaled by
             # each hit's ranking score relative to the best
