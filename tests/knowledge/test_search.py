@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
 from knowledge.search import EmptyQuery, Searcher
@@ -84,8 +86,6 @@ def test_sentence_split() -> None:
 
 
 def test_bm25_prefers_rarer_term_and_shorter_document() -> None:
-    from collections import Counter
-
     vocab = Vocabulary()
     bags = [Counter({"电": 1, "报装": 1}), Counter({"电": 1}), Counter({"电": 1, "x": 5})]
     terms, tfs, docs = concat([vocab.encode(b) for b in bags])
