@@ -114,6 +114,12 @@ class Router:
         sla = self.sla_policies.decide(cleaned)
         answer = self.searcher.answer(cleaned, limit=CANDIDATES, snippets=False)
         signals = self.signals.signals(cleaned)
+        for fragment in sla.points_to:
+            # a financing request belongs to the financial units even when it names none
+            if fragment not in signals or signals[fragment].weight < self.signals.name_weight:
+                signals[fragment] = UnitSignal(
+                    fragment, self.signals.name_weight, sla.matched_terms[0]
+                )
         candidates: list[_Candidate] = []
         for rank, hit in enumerate(answer.hits):
             signal, unit = self._unit_signal(hit.measure, signals)

@@ -9,11 +9,13 @@ new entry, not new code.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 from bot.errors import YousuError
+from knowledge.search.lexicon import load_lexicon, phrase_occurs
 from knowledge.search.normalize import normalize
 
 
@@ -28,6 +30,8 @@ class SlaPolicy:
     title: str
     triggers: tuple[str, ...]
     unless: tuple[str, ...] = ()
+    #: unit-name fragments this kind of request belongs to (financing -> financial units)
+    points_to: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,12 +40,16 @@ class SlaDecision:
 
     policy: str
     matched_terms: tuple[str, ...]
+    points_to: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class SlaPolicyTable:
     default: str
     policies: tuple[SlaPolicy, ...]
+    #: characters that may split a two-character trigger (贷一笔 for 贷款 is not; 借点钱 is)
+    gap_chars: str = ""
+    _cache: dict[str, re.Pattern[str]] = field(default_factory=dict, compare=False)
 
     def decide(self, text: str) -> SlaDecision:
         cleaned = normalize(text)
@@ -49,9 +57,11 @@ class SlaPolicyTable:
             masked = cleaned
             for phrase in policy.unless:
                 masked = masked.replace(phrase, " ")
-            matched = tuple(t for t in policy.triggers if t in masked)
+            matched = tuple(
+                t for t in policy.triggers if phrase_occurs(t, masked, self.gap_chars, self._cache)
+            )
             if matched:
-                return SlaDecision(policy.name, matched)
+                return SlaDecision(policy.name, matched, policy.points_to)
         return SlaDecision(self.default, ())
 
     def names(self) -> list[str]:
@@ -68,10 +78,13 @@ def load_sla_policies(path: Path | None = None) -> SlaPolicyTable:
                 title=str(p.get("title", p["name"])),
                 triggers=tuple(normalize(t) for t in p["triggers"]),
                 unless=tuple(normalize(t) for t in p.get("unless", [])),
+                points_to=tuple(str(u) for u in p.get("points_to", [])),
             )
             for p in raw["policies"]
         )
-        table = SlaPolicyTable(default=str(raw["default"]), policies=policies)
+        table = SlaPolicyTable(
+            default=str(raw["default"]), policies=policies, gap_chars=load_lexicon().gap_chars
+        )
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise SlaPolicyDataError(
             f"服务时限策略数据无法读取：{path}（{exc}）", f"cannot read SLA policies {path}: {exc}"

@@ -8,12 +8,14 @@ the text points at and why, so the router can explain its choice from data.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 from bot.errors import YousuError
+from knowledge.search.lexicon import load_lexicon, phrase_occurs
 from knowledge.search.normalize import normalize
 
 
@@ -43,6 +45,12 @@ class UnitSignalTable:
     cues: tuple[UnitCue, ...]
     name_weight: float = 1.0
     topic_weight: float = 0.6
+    #: characters that may split a two-character phrase (from the lexicon)
+    gap_chars: str = ""
+    _cache: dict[str, re.Pattern[str]] = field(default_factory=dict, compare=False)
+
+    def _occurs(self, term: str, text: str) -> bool:
+        return phrase_occurs(term, text, self.gap_chars, self._cache)
 
     def signals(self, text: str) -> dict[str, UnitSignal]:
         """The strongest signal per unit-name fragment found in (normalised) ``text``."""
@@ -50,11 +58,11 @@ class UnitSignalTable:
         for cue in self.cues:
             best: UnitSignal | None = None
             for name in cue.names:
-                if name in text:
+                if self._occurs(name, text):
                     best = UnitSignal(cue.fragment, self.name_weight, name)
                     break
             if best is None:
-                hits = [t for t in cue.topics if t in text]
+                hits = [t for t in cue.topics if self._occurs(t, text)]
                 if hits:
                     # several topic words are more telling than one, never more than a name
                     weight = min(
@@ -87,6 +95,7 @@ def load_unit_signals(path: Path | None = None) -> UnitSignalTable:
             cues=cues,
             name_weight=float(raw.get("name_weight", 1.0)),
             topic_weight=float(raw.get("topic_weight", 0.6)),
+            gap_chars=load_lexicon().gap_chars,
         )
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise RoutingDataError(

@@ -33,6 +33,28 @@ class Expansion:
     plan_terms: tuple[str, ...]
 
 
+def phrase_occurs(
+    phrase: str, text: str, gap_chars: str, cache: dict[str, re.Pattern[str]] | None = None
+) -> bool:
+    """True when ``phrase`` occurs in ``text``, or a two-character phrase occurs split.
+
+    Two-character verb-object phrases are split in speech (借钱 -> 借点钱, 报警 -> 报了警, 拉电
+    -> 拉一路电); only one or two ``gap_chars`` (aspect markers, numerals, measure words) may
+    stand between the halves, so 投放目标 does not read as 投标.
+    """
+    if phrase in text:
+        return True
+    if not gap_chars or len(phrase) != 2 or not ("\u4e00" <= phrase[0] <= "\u9fff"):
+        return False
+    pattern = cache.get(phrase) if cache is not None else None
+    if pattern is None:
+        gap = f"[{re.escape(gap_chars)}]{{1,2}}"
+        pattern = re.compile(re.escape(phrase[0]) + gap + re.escape(phrase[1]))
+        if cache is not None:
+            cache[phrase] = pattern
+    return pattern.search(text) is not None
+
+
 @dataclass(frozen=True, slots=True)
 class Lexicon:
     """Colloquial terms (``say``) mapped to plan terms, plus stop words."""
@@ -45,17 +67,7 @@ class Lexicon:
     _gapped: dict[str, re.Pattern[str]] = field(default_factory=dict, compare=False)
 
     def _occurs(self, said: str, text: str) -> bool:
-        if said in text:
-            return True
-        if not self.gap_chars or len(said) != 2 or not ("\u4e00" <= said[0] <= "\u9fff"):
-            return False
-        # Two-character verb-object phrases split in speech: 借钱 -> 借点钱, 拉电 -> 拉一路电.
-        pattern = self._gapped.get(said)
-        if pattern is None:
-            gap = f"[{re.escape(self.gap_chars)}]{{1,2}}"
-            pattern = re.compile(re.escape(said[0]) + gap + re.escape(said[1]))
-            self._gapped[said] = pattern
-        return pattern.search(text) is not None
+        return phrase_occurs(said, text, self.gap_chars, self._gapped)
 
     def expand(self, text: str) -> list[Expansion]:
         """The entries whose colloquial terms occur in ``text`` (normalised), in file order.
