@@ -124,3 +124,21 @@ def test_route_empty_is_a_bilingual_error(capsys: pytest.CaptureFixture[str]) ->
     code, _, err = run(capsys, "route", " \t ")
     assert code == 2
     assert "错误" in err and "Error" in err
+
+
+@pytest.mark.usefixtures("small_brain")
+def test_ask_json_without_good_match_lists_nearest_titles(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "ask", "--json", "what is the weather today")
+    assert code == 0
+    result = json.loads(out)
+    assert result["confident"] is False
+    assert len(result["nearest_titles"]) == 3
+
+
+@pytest.mark.usefixtures("small_brain")
+def test_ask_html_and_control_characters(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "ask", "--json", "<script>x</script>\x07拉电\u200b找谁")
+    assert code == 0
+    assert json.loads(out)["hits"][0]["id"] == "2023-26"

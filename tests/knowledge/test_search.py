@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from knowledge.search import EmptyQuery, Searcher
 from knowledge.search.bm25 import Bm25Index, Vocabulary, concat
@@ -94,3 +96,27 @@ def test_bm25_prefers_rarer_term_and_shorter_document() -> None:
     assert scores[0] > scores[1] > scores[2] > 0
     assert index.idf("报装") > index.idf("电")  # type: ignore[operator]
     assert index.idf("不存在") is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=800))
+def test_any_text_answers_or_is_empty(text: str) -> None:
+    searcher = _shared_small_searcher()
+    try:
+        answer = searcher.answer(text)
+    except EmptyQuery:
+        return
+    assert len(answer.hits) <= 5
+    assert all(0.0 <= h.score <= 1.0 for h in answer.hits)
+
+
+def _shared_small_searcher() -> Searcher:
+    from tests.knowledge.conftest import SMALL_MEASURES  # noqa: PLC0415
+
+    global _SMALL  # noqa: PLW0603 - hypothesis cannot use function-scoped fixtures
+    if _SMALL is None:
+        _SMALL = Searcher(SMALL_MEASURES)
+    return _SMALL
+
+
+_SMALL: Searcher | None = None
