@@ -100,7 +100,8 @@ def _plan_2022() -> list[Measure]:
                 title=title,
                 text=block,
                 deadline=Deadline("2022年12月", "2022-12"),
-                lead_units=tuple(units),
+                # the credit-environment indicator names only 信用办, which sits in 发改委
+                lead_units=tuple(units) or ("区发改委",),
             )
         )
     return out
