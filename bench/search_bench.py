@@ -139,7 +139,7 @@ def calibration(measures: Sequence[Measure], router: Router) -> None:
     for wording the data does not know. For each threshold the table shows the share of the
     ablated router's wrong routes it would send to a dispatcher, and the share of all
     (full router) complaints a dispatcher would see. The threshold is the lowest value that
-    catches every provoked error.
+    catches at least 95% of provoked errors.
     """
     items = [it for p in COMPLAINT_SETS.values() for it in read_jsonl(p)]
     empty_lexicon = Lexicon(entries=(), stopwords=load_lexicon().stopwords)
