@@ -49,6 +49,7 @@ def _hit_json(hit: Any, explain: bool) -> dict[str, Any]:
         "section": m.section,
         "lead_units": list(m.lead_units or m.lead_groups),
         "deadline": m.deadline.normalized,
+        "deadline_text": m.deadline.raw,
         "snippet": hit.snippet,
         "score": hit.score,
     }
@@ -117,7 +118,7 @@ def render_answer(result: dict[str, Any], *, explain: bool = False) -> str:
         lines.append(f"答：{best['snippet']}")
         lines.append(f"出处：{_label(best)}")
         lines.append(f"牵头单位：{'、'.join(best['lead_units']) or '未列明'}")
-        lines.append(f"完成时限：{best['deadline']}")
+        lines.append(f"完成时限：{best['deadline_text'] or best['deadline']}")
         if explain and best.get("matched_terms"):
             lines.append(f"匹配词：{'、'.join(best['matched_terms'])}")
         others = hits[1:]
