@@ -10,7 +10,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Sequence
 
-from bot.errors import YousuError
 from knowledge.model import Measure
 from knowledge.routing.router import Router
 from knowledge.search.searcher import Searcher
@@ -20,13 +19,6 @@ _SEARCHER: Searcher | None = None
 _ROUTER: Router | None = None
 _ALIASES: Callable[[str], Iterable[str]] | None = None
 _OVERRIDE: tuple[list[Measure], Callable[[str], Iterable[str]] | None] | None = None
-
-
-class KnowledgeBaseUnavailable(YousuError):
-    """The knowledge base cannot be loaded, so there is nothing to search."""
-
-    code = "knowledge_base_unavailable"
-    http_status = 503
 
 
 def use_measures(
@@ -44,20 +36,13 @@ def use_measures(
 def _load() -> tuple[list[Measure], list[str], Callable[[str], Iterable[str]] | None]:
     if _OVERRIDE is not None:
         return _OVERRIDE[0], [], _OVERRIDE[1]
-    try:
-        from knowledge.base import (  # type: ignore[import-not-found,unused-ignore]  # noqa: PLC0415
-            load_knowledge_base,
-        )
-    except ImportError as exc:
-        raise KnowledgeBaseUnavailable(
-            "知识库尚未安装，无法检索举措。", "the knowledge base is not installed"
-        ) from exc
+    from knowledge.base import load_knowledge_base  # noqa: PLC0415 - lazy: reads JSON
+
     kb = load_knowledge_base()
     names: list[str] = []
     for unit in kb.units.all_units():
-        name = getattr(unit, "name", unit)
-        names.append(str(name))
-        names.extend(str(a) for a in kb.units.aliases_of(str(name)))
+        names.append(unit.name)
+        names.extend(unit.aliases)
     return list(kb.measures), names, kb.units.aliases_of
 
 

@@ -89,7 +89,7 @@ class Router:
         self.dispatch_threshold = dispatch_threshold
         self._alias_cache: dict[str, tuple[str, ...]] = {}
 
-    def _aliases(self, unit: str) -> tuple[str, ...]:
+    def aliases(self, unit: str) -> tuple[str, ...]:
         cached = self._alias_cache.get(unit)
         if cached is None:
             cached = tuple(self._aliases_of(unit))
@@ -103,7 +103,7 @@ class Router:
         best: tuple[UnitSignal | None, str | None] = (None, None)
         for unit in measure.lead_units:
             for signal in signals.values():
-                if unit_matches(signal.fragment, unit, self._aliases(unit)) and (
+                if unit_matches(signal.fragment, unit, self.aliases(unit)) and (
                     best[0] is None or signal.weight > best[0].weight
                 ):
                     best = (signal, unit)

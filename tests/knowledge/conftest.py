@@ -93,15 +93,5 @@ def small_brain() -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def plans() -> tuple[Searcher, Router]:
-    """Searcher and router over the two plans: the knowledge base when installed, else the
-    benchmark's stand-in reader of the seeds; skipped when neither is available."""
-    try:
-        import knowledge.base  # noqa: F401, PLC0415 - only probing whether it is installed
-    except ImportError:
-        from bench import seed_measures  # noqa: PLC0415 - fallback until the kb lands
-
-        if not seed_measures.available():
-            pytest.skip("neither the knowledge base nor the plan seeds are available")
-        searcher = Searcher(seed_measures.load())
-        return searcher, Router(searcher)
+    """Searcher and router over the shipped knowledge base (both plans)."""
     return brain.searcher(), brain.router()
