@@ -31,6 +31,8 @@ class Expansion:
 
     said: str
     plan_terms: tuple[str, ...]
+    #: how much the plan terms count against the question's own words (0..1)
+    weight: float = 0.7
 
 
 def phrase_occurs(
@@ -63,6 +65,9 @@ class Lexicon:
     entries: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
     stopwords: frozenset[str]
     expansion_weight: float = 0.7
+    #: per-entry weights overriding ``expansion_weight`` (aligned with ``entries``; a
+    #: generic entry such as 跑几趟 should not outweigh the topic of the question)
+    entry_weights: tuple[float | None, ...] = ()
     #: what may split a two-character phrase: aspect markers, numerals, measure words
     gap_chars: str = ""
     _gapped: dict[str, re.Pattern[str]] = field(default_factory=dict, compare=False)
@@ -76,10 +81,11 @@ class Lexicon:
         Two-character terms also match when split by one or two ``gap_chars`` (借点钱, 拉一路电).
         """
         found: list[Expansion] = []
-        for says, plan in self.entries:
+        for i, (says, plan) in enumerate(self.entries):
             for said in says:
                 if self._occurs(said, text):
-                    found.append(Expansion(said, plan))
+                    weight = self.entry_weights[i] if i < len(self.entry_weights) else None
+                    found.append(Expansion(said, plan, weight or self.expansion_weight))
                     break
         return found
 
@@ -110,6 +116,9 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
         )
         stopwords = frozenset(normalize(s) for s in raw.get("stopwords", []))
         weight = float(raw.get("expansion_weight", 0.7))
+        entry_weights = tuple(
+            float(entry["weight"]) if "weight" in entry else None for entry in raw["entries"]
+        )
         gap_chars = str(raw.get("gap_chars", ""))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise LexiconError(
@@ -121,5 +130,9 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
                 f"同义词表条目为空：{path}", f"lexicon {path} has an empty entry or term"
             )
     return Lexicon(
-        entries=entries, stopwords=stopwords, expansion_weight=weight, gap_chars=gap_chars
+        entries=entries,
+        stopwords=stopwords,
+        expansion_weight=weight,
+        entry_weights=entry_weights,
+        gap_chars=gap_chars,
     )

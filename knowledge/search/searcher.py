@@ -85,8 +85,8 @@ class _Query:
     expansions: list[str]
     #: the question's words (precise cut) with their sub-words, for coverage
     words: list[tuple[str, set[str]]]
-    #: each fired lexicon entry: the colloquial term and all forms of its plan terms
-    expanded: list[tuple[str, set[str]]]
+    #: each fired lexicon entry: the colloquial term, all forms of its plan terms, weight
+    expanded: list[tuple[str, set[str], float]]
 
 
 class Searcher:
@@ -164,15 +164,15 @@ class Searcher:
             if word not in stop
         ]
         expansions: list[str] = []
-        expanded: list[tuple[str, set[str]]] = []
+        expanded: list[tuple[str, set[str], float]] = []
         for expansion in self.lexicon.expand(text):
             expansions.append(f"{expansion.said}->{'/'.join(expansion.plan_terms)}")
             forms: set[str] = set()
             for term in expansion.plan_terms:
                 forms.update(w for w in {*segment.cut(term), term} if w not in stop)
-            expanded.append((expansion.said, forms))
+            expanded.append((expansion.said, forms, expansion.weight))
             for word in forms:
-                weights[word] = max(weights.get(word, 0.0), self.lexicon.expansion_weight)
+                weights[word] = max(weights.get(word, 0.0), expansion.weight)
         return _Query(text, weights, expansions, words, expanded)
 
     def _coverage(self, query: _Query) -> FloatArray:
@@ -202,19 +202,19 @@ class Searcher:
 
         covered = np.zeros(n, dtype=np.float64)
         total = 0.0
-        entries = [(said, *present(forms)) for said, forms in query.expanded]
+        entries = [(said, *present(forms), w) for said, forms, w in query.expanded]
         for word, forms in query.words:
             vec, idf = present(forms)
             weight = idf or self._body_index.max_idf
-            for said, entry_vec, _idf in entries:
+            for said, entry_vec, _idf, _w in entries:
                 if said in word or word in said:
                     vec = vec | entry_vec
             covered += vec * weight
             total += weight
-        for _said, entry_vec, idf in entries:
+        for _said, entry_vec, idf, w in entries:
             if idf:
-                covered += entry_vec * (idf * self.lexicon.expansion_weight)
-                total += idf * self.lexicon.expansion_weight
+                covered += entry_vec * (idf * w)
+                total += idf * w
         return covered / total if total else covered
 
     def _idf(self, term: str) -> float:

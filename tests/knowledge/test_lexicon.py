@@ -76,3 +76,21 @@ def test_entry_without_plan_terms_is_rejected(tmp_path: Path) -> None:
     path.write_text(json.dumps({"entries": [{"say": ["执照"], "plan": []}]}), encoding="utf-8")
     with pytest.raises(LexiconError):
         load_lexicon(path)
+
+
+def test_entries_may_carry_their_own_weight(tmp_path: Path) -> None:
+    path = tmp_path / "lexicon.json"
+    path.write_text(
+        json.dumps(
+            {
+                "expansion_weight": 0.7,
+                "entries": [
+                    {"say": ["跑几趟"], "plan": ["一件事一次办"], "weight": 0.3},
+                    {"say": ["执照"], "plan": ["营业执照"]},
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    weights = {e.said: e.weight for e in load_lexicon(path).expand("办执照要跑几趟")}
+    assert weights == {"跑几趟": 0.3, "执照": 0.7}
