@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from bot.errors import NotFound, YousuError
+from knowledge.importer.anomalies import Anomaly
 from knowledge.model import Measure
 from knowledge.serialization import measure_from_dict
 from knowledge.units import UNITS_FILE, UnitRegistry, load_registry
@@ -45,10 +46,19 @@ class KnowledgeBase:
     measures: tuple[Measure, ...]
     units: UnitRegistry
     _by_id: Mapping[str, Measure]
+    #: the importer's anomaly report per document id, as shipped with the data
+    anomalies: Mapping[str, tuple[Anomaly, ...]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, measures: tuple[Measure, ...], units: UnitRegistry) -> KnowledgeBase:
-        return cls(measures, units.with_measures(measures), {m.id: m for m in measures})
+    def of(
+        cls,
+        measures: tuple[Measure, ...],
+        units: UnitRegistry,
+        anomalies: Mapping[str, tuple[Anomaly, ...]] | None = None,
+    ) -> KnowledgeBase:
+        return cls(
+            measures, units.with_measures(measures), {m.id: m for m in measures}, anomalies or {}
+        )
 
     def by_id(self, measure_id: str) -> Measure:
         """The measure with this id (``2023-16``, ``2023-45b``, ``2022-14``)."""
@@ -74,11 +84,15 @@ def _data_files(data_dir: Path) -> list[Path]:
 def read_knowledge_base(data_dir: Path = DATA_DIR, units_file: Path = UNITS_FILE) -> KnowledgeBase:
     """Read a knowledge base from data files (uncached; tests and the importer use it)."""
     measures: list[Measure] = []
+    anomalies: dict[str, tuple[Anomaly, ...]] = {}
     try:
         files = _data_files(data_dir)
         for path in files:
             payload = json.loads(path.read_text(encoding="utf-8"))
             measures.extend(measure_from_dict(raw) for raw in payload["measures"])
+            anomalies[payload["doc"]] = tuple(
+                Anomaly.from_dict(raw) for raw in payload.get("anomalies", ())
+            )
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise KnowledgeBaseError(
             f"知识库数据文件损坏或缺失（{data_dir}）：{exc}",
@@ -88,7 +102,7 @@ def read_knowledge_base(data_dir: Path = DATA_DIR, units_file: Path = UNITS_FILE
         raise KnowledgeBaseError(
             f"知识库目录中没有数据文件：{data_dir}", f"no data files in {data_dir}"
         )
-    return KnowledgeBase.of(tuple(measures), load_registry(units_file))
+    return KnowledgeBase.of(tuple(measures), load_registry(units_file), anomalies)
 
 
 @lru_cache(maxsize=1)

@@ -239,6 +239,26 @@ def _build(
         notes.append(f"牵头单位：{'、'.join(declared)}（原文单列）")
     if not any(part.units for part in parts):
         parts = _resolve_missing(indicator, parts, resolutions, measure_id, anomalies)
+    if not any(part.deadline for part in parts):
+        anomalies.append(
+            Anomaly(
+                "missing_deadline",
+                indicator.line,
+                measure_id,
+                "全篇没有“完成时限/时间节点”行 / the indicator has no deadline line",
+                "期限留空 / deadline left empty",
+            )
+        )
+    if not parts:
+        anomalies.append(
+            Anomaly(
+                "missing_units",
+                indicator.line,
+                measure_id,
+                "没有找到“整改措施” / no rectification measures found",
+                "该指标没有措施与单位 / indicator kept without parts",
+            )
+        )
     lead: list[str] = list(declared)
     for part in parts:
         lead.extend(unit for unit in part.units if unit not in lead)

@@ -1,15 +1,22 @@
-"""Small hand-made measures for unit tests, and the real knowledge base when it is present."""
+"""Shared fixtures: the shipped knowledge base and unit registry (read once), small hand-made
+measures for search and routing unit tests, and search/routing over the shipped plans."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from knowledge import brain
+from knowledge.base import KnowledgeBase, load_knowledge_base
 from knowledge.model import Deadline, Measure
 from knowledge.routing import Router
 from knowledge.search import Searcher
+from knowledge.units import UnitRegistry, load_registry
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCES = ROOT / "knowledge" / "sources"
 
 
 def _measure(
@@ -95,3 +102,13 @@ def small_brain() -> Iterator[None]:
 def plans() -> tuple[Searcher, Router]:
     """Searcher and router over the shipped knowledge base (both plans)."""
     return brain.searcher(), brain.router()
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    return load_knowledge_base()
+
+
+@pytest.fixture(scope="session")
+def registry() -> UnitRegistry:
+    return load_registry()
