@@ -42,7 +42,7 @@ def route_json(text: str, *, explain: bool = False) -> dict[str, Any]:
 
     decision = brain.router().route(text)
     out: dict[str, Any] = {
-        "text": decision.text,
+        "text": text,
         "lead_unit": decision.lead_unit,
         "co_units": list(decision.co_units),
         "measure": asdict(decision.measure) if decision.measure else None,
