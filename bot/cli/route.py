@@ -84,7 +84,12 @@ def _route(args: argparse.Namespace) -> int:
 
 def render_route(result: dict[str, Any], *, explain: bool = False) -> str:
     """Readable Chinese text for one routing decision."""
-    lines = [f"牵头单位：{result['lead_unit'] or '待派单员确定'}"]
+    from knowledge.search.normalize import has_cjk  # noqa: PLC0415 - lazy import
+
+    lines = []
+    if result["lead_unit"] is None and not has_cjk(result["text"]):
+        lines.append("请用中文描述诉求。/ Please describe the complaint in Chinese.")
+    lines.append(f"牵头单位：{result['lead_unit'] or '待派单员确定'}")
     if result["co_units"]:
         lines.append(f"配合单位：{'、'.join(result['co_units'])}")
     measure = result["measure"]
