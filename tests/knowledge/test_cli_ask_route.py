@@ -142,3 +142,11 @@ def test_ask_html_and_control_characters(capsys: pytest.CaptureFixture[str]) -> 
     code, out, _ = run(capsys, "ask", "--json", "<script>x</script>\x07拉电\u200b找谁")
     assert code == 0
     assert json.loads(out)["hits"][0]["id"] == "2023-26"
+
+
+@pytest.mark.usefixtures("small_brain")
+def test_route_english_asks_for_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "route", "hello world")
+    assert code == 0
+    assert "请用中文描述诉求" in out
+    assert "待派单员确定" in out
