@@ -16,6 +16,7 @@ KINDS: tuple[str, ...] = (
     "missing_deadline",
     "missing_units",
     "borrowed_block",
+    "declared_lead",
     "unknown_unit",
     "year_less_deadline",
     "off_year_deadline",

@@ -15,6 +15,8 @@ from bot.errors import InvalidInput
 #: larger documents are not plans (the two seeds are under 70 kB)
 MAX_BYTES = 20 * 1024 * 1024
 
+#: formats plans are sometimes sent in that python-docx cannot read
+_UNSUPPORTED = frozenset({".doc", ".wps", ".pdf", ".rtf", ".xls", ".xlsx"})
 _BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
 #: control characters other than tab, newline, carriage return and form feed
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
@@ -32,6 +34,11 @@ def read_lines(path: Path) -> list[str]:
         raise DocumentError(f"文件不存在：{path}", f"file not found: {path}")
     if not path.is_file():
         raise DocumentError(f"不是文件：{path}", f"not a file: {path}")
+    if path.suffix.lower() in _UNSUPPORTED:
+        raise DocumentError(
+            f"不支持 {path.suffix} 文件，请另存为 .docx 或 UTF-8 .txt：{path}",
+            f"{path.suffix} files are not supported; save as .docx or UTF-8 .txt: {path}",
+        )
     size = path.stat().st_size
     if size == 0:
         raise DocumentError(f"文件为空：{path}", f"file is empty: {path}")

@@ -237,6 +237,16 @@ def _build(
     declared = _declared_leads(indicator, registry, doc)
     if declared:
         notes.append(f"牵头单位：{'、'.join(declared)}（原文单列）")
+        anomalies.append(
+            Anomaly(
+                "declared_lead",
+                next(p.lead_line for p in indicator.parts if p.lead_raw),
+                measure_id,
+                f"单列的“牵头单位”行：{'、'.join(declared)} / a separate 牵头单位 line",
+                "列为该指标牵头单位之首，其余为各措施责任单位 / put first in the "
+                "indicator's lead units, before its parts' units",
+            )
+        )
     if not any(part.units for part in parts):
         parts = _resolve_missing(indicator, parts, resolutions, measure_id, anomalies)
     if not any(part.deadline for part in parts):

@@ -56,6 +56,7 @@ def test_anomaly_report_of_the_rectification_plan() -> None:
     assert by_kind["missing_units"] == ["2022-14"]
     assert by_kind["truncated_heading"] == ["2022-4"]
     assert by_kind["numbering"] == ["2022-12"]
+    assert by_kind["declared_lead"] == ["2022-2"]
     assert by_kind["year_less_deadline"] == ["2022-11 （三）"]
     assert "2022-3" in by_kind["borrowed_block"]
     assert "stray_fragment" not in by_kind  # the shipped seed has no pasted fragment
@@ -204,3 +205,21 @@ def test_rectification_without_deadlines_or_measures_is_reported(registry: UnitR
     kinds = {(a.kind, a.item) for a in result.anomalies}
     assert ("missing_deadline", "2024-1") in kinds
     assert ("missing_units", "2024-2") in kinds
+
+
+def test_old_word_and_pdf_files_are_refused_by_name(tmp_path: Path) -> None:
+    for name in ("plan.doc", "plan.pdf", "plan.WPS"):
+        path = tmp_path / name
+        path.write_bytes(b"\xd0\xcf\x11\xe0 some binary")
+        with pytest.raises(DocumentError) as caught:
+            import_document(path)
+        assert ".docx" in caught.value.zh
+
+
+def test_huge_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("knowledge.importer.reading.MAX_BYTES", 1000)
+    path = tmp_path / "huge.txt"
+    path.write_text("洛阳市偃师区2023年优化营商环境实施方案\n" * 100, encoding="utf-8")
+    with pytest.raises(DocumentError) as caught:
+        import_document(path)
+    assert "过大" in caught.value.zh
