@@ -37,6 +37,22 @@ QUANTITY_WORDS = (
     "最长",
 )
 
+#: question words that ask for a time; a sentence with a duration then answers best
+TIME_WORDS = (
+    "多久",
+    "多长时间",
+    "几天",
+    "几个工作日",
+    "多少天",
+    "多少个工作日",
+    "时限",
+    "多快",
+    "啥时候",
+    "什么时候",
+    "要多长",
+)
+_DURATION = re.compile(r"[0-9一二三四五六七八九十两]+\s*(?:个)?\s*(?:工作日|天|日|小时|分钟|个月)")
+
 _MIN_SENTENCE = 4
 
 
@@ -68,6 +84,8 @@ def choose_snippet(
 ) -> tuple[str, list[str]]:
     """The answering sentence and the query terms it contains."""
     wants_number = any(word in query_text for word in QUANTITY_WORDS)
+    wants_time = any(word in query_text for word in TIME_WORDS)
+    title = measure.title.lower()
     best: tuple[float, str, list[str]] = (-1.0, sentences[0], [])
     for sentence in sentences:
         low = sentence.lower()
@@ -75,8 +93,11 @@ def choose_snippet(
         score = sum(term_weights[t] for t in hits)
         if wants_number and _DIGIT.search(sentence):
             score *= 1.3
-        if sentence == measure.title:
-            # the title restates the topic; a sentence of substance answers better
+        if wants_time and _DURATION.search(sentence):
+            score *= 1.4
+        if title and title in low and len(low) <= len(title) + 4:
+            # the title or its heading ("十、...方案") restates the topic; a sentence of
+            # substance answers better
             score *= 0.6
         score += fuzz.partial_ratio(query_text, sentence, processor=default_process) / 1000
         if score > best[0]:

@@ -120,3 +120,15 @@ def _shared_small_searcher() -> Searcher:
 
 
 _SMALL: Searcher | None = None
+
+
+def test_time_question_gets_the_sentence_with_a_duration(small_searcher: Searcher) -> None:
+    best = small_searcher.search("开个小店办执照得多长时间", limit=1)[0]
+    assert best.measure.id == "2023-16"
+    assert "1个工作日" in best.snippet
+
+
+def test_heading_is_not_the_answer(small_searcher: Searcher) -> None:
+    best = small_searcher.search("优化办电服务有哪些内容", limit=1)[0]
+    assert best.measure.id == "2023-26"
+    assert best.snippet != "优化办电服务"
