@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from knowledge.routing import Router
 from knowledge.routing.sla import SlaPolicyDataError, load_sla_policies
@@ -140,3 +142,28 @@ def test_unit_names_outweigh_topics() -> None:
     assert signals["供电"].term == "供电所"
     topic_only = load_unit_signals().signals("变压器要排计划")
     assert topic_only["供电"].weight < signals["供电"].weight
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(max_size=600))
+def test_any_text_routes_or_is_empty(text: str) -> None:
+    router = _router()
+    try:
+        decision = router.route(text)
+    except EmptyQuery:
+        return
+    assert 0.0 <= decision.confidence <= 1.0
+    assert decision.sla_policy in {"general", "1330"}
+    assert decision.needs_dispatcher == (decision.confidence < router.dispatch_threshold)
+
+
+_ROUTER: list[Router] = []
+
+
+def _router() -> Router:
+    # hypothesis cannot use function-scoped fixtures; build the small router once
+    from tests.knowledge.conftest import SMALL_MEASURES  # noqa: PLC0415
+
+    if not _ROUTER:
+        _ROUTER.append(Router(Searcher(SMALL_MEASURES)))
+    return _ROUTER[0]
