@@ -95,7 +95,9 @@ class Bm25Index:
         self._idf = np.log1p((size - df + 0.5) / (df + 0.5))
         self._df = df
         weights = tfs * (k1 + 1) / (tfs + norm[docs]) * self._idf[terms]
-        order = np.argsort(terms, kind="stable")
+        # stable sort by term; 16-bit keys let numpy use a linear-time radix sort
+        keys = terms.astype(np.uint16) if n_terms < 2**16 else terms
+        order = np.argsort(keys, kind="stable")
         self._docs = docs[order]
         self._weights = weights[order]
         self._starts = np.searchsorted(terms[order], np.arange(n_terms + 1))
