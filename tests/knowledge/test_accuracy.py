@@ -80,3 +80,31 @@ def test_complaint_accuracy(
     sla_ok = sum(d.sla_policy == it["sla"] for d, it in zip(decisions, items, strict=True))
     assert unit_ok / len(items) >= units
     assert sla_ok / len(items) >= sla
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "今天天气怎么样",
+        "附近哪家饭店好吃",
+        "股票明天会涨吗",
+        "宠物狗生病了怎么办",
+        "how to register",
+    ],
+)
+def test_off_topic_questions_get_no_good_match(
+    plans: tuple[Searcher, Router], question: str
+) -> None:
+    answer = plans[0].answer(question)
+    assert not answer.confident
+    assert len(answer.nearest_titles) == 3
+
+
+def test_most_right_answers_are_confident(plans: tuple[Searcher, Router]) -> None:
+    items = _read(DEV / "questions.dev.jsonl") + _read(ROOT / "tests/data/questions.own.jsonl")
+    confident_right = 0
+    for it in items:
+        answer = plans[0].answer(it["text"])
+        right = any(a in answer.hits[0].measure.title for a in it["accept"])
+        confident_right += answer.confident and right
+    assert confident_right / len(items) >= 0.75
