@@ -20,6 +20,8 @@ from bot.errors import YousuError
 #: subcommand modules, in the order `--help` lists them
 COMMAND_MODULES: tuple[str, ...] = (
     "bot.cli.run",
+    "bot.cli.ask",
+    "bot.cli.route",
     "bot.cli.measures",
     "bot.cli.units",
     "bot.cli.import_plan",

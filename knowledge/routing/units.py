@@ -1,0 +1,108 @@
+"""What a complaint says about units: names and topic words from ``knowledge/data/routing.json``.
+
+Owns the unit-signal table. Each entry is a fragment of a unit's name with the words that name
+the unit (strong) or a matter only it handles (weaker). ``signals(text)`` says which fragments
+the text points at and why, so the router can explain its choice from data.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from bot.errors import YousuError
+from knowledge.search.lexicon import load_lexicon, phrase_occurs
+from knowledge.search.normalize import normalize
+
+
+class RoutingDataError(YousuError):
+    code = "routing_data_invalid"
+    http_status = 500
+
+
+@dataclass(frozen=True, slots=True)
+class UnitSignal:
+    """The text points at units whose name contains ``fragment``, by ``term``."""
+
+    fragment: str
+    weight: float
+    term: str
+
+
+@dataclass(frozen=True, slots=True)
+class UnitCue:
+    fragment: str
+    names: tuple[str, ...]
+    topics: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class UnitSignalTable:
+    cues: tuple[UnitCue, ...]
+    name_weight: float = 1.0
+    topic_weight: float = 0.6
+    #: characters that may split a two-character phrase (from the lexicon)
+    gap_chars: str = ""
+    _cache: dict[str, re.Pattern[str]] = field(default_factory=dict, compare=False)
+
+    def _occurs(self, term: str, text: str) -> bool:
+        return phrase_occurs(term, text, self.gap_chars, self._cache)
+
+    def signals(self, text: str) -> dict[str, UnitSignal]:
+        """The strongest signal per unit-name fragment found in (normalised) ``text``."""
+        found: dict[str, UnitSignal] = {}
+        for cue in self.cues:
+            best: UnitSignal | None = None
+            for name in cue.names:
+                if self._occurs(name, text):
+                    best = UnitSignal(cue.fragment, self.name_weight, name)
+                    break
+            if best is None:
+                hits = [t for t in cue.topics if self._occurs(t, text)]
+                if hits:
+                    # several topic words are more telling than one, never more than a name
+                    weight = min(
+                        self.name_weight * 0.9, self.topic_weight * (1 + 0.15 * (len(hits) - 1))
+                    )
+                    best = UnitSignal(cue.fragment, weight, max(hits, key=len))
+            if best is not None:
+                found[cue.fragment] = best
+        return found
+
+
+def unit_matches(fragment: str, unit: str, aliases: Iterable[str] = ()) -> bool:
+    """True when the unit (or one of its aliases) is the one a fragment names."""
+    return fragment in unit or any(fragment in alias for alias in aliases)
+
+
+def load_unit_signals(path: Path | None = None) -> UnitSignalTable:
+    path = path or Path(str(resources.files("knowledge") / "data" / "routing.json"))
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        cues = tuple(
+            UnitCue(
+                fragment=str(u["unit"]),
+                names=tuple(normalize(n) for n in u.get("names", [])),
+                topics=tuple(normalize(t) for t in u.get("topics", [])),
+            )
+            for u in raw["units"]
+        )
+        table = UnitSignalTable(
+            cues=cues,
+            name_weight=float(raw.get("name_weight", 1.0)),
+            topic_weight=float(raw.get("topic_weight", 0.6)),
+            gap_chars=load_lexicon().gap_chars,
+        )
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise RoutingDataError(
+            f"派单数据无法读取：{path}（{exc}）", f"cannot read routing data {path}: {exc}"
+        ) from exc
+    if any(not c.fragment or not (c.names or c.topics) for c in cues):
+        raise RoutingDataError(
+            f"派单数据有空条目：{path}", f"routing data {path} has an empty entry"
+        )
+    return table

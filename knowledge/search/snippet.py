@@ -1,0 +1,105 @@
+"""Sentences of a measure and the choice of the one that answers a question.
+
+Owns sentence splitting (on 。；; and line breaks) and the snippet choice: the sentence that
+carries most of the query's weighted terms, with rapidfuzz as the tie-breaker, and a
+preference for sentences with figures when the question asks for a number (多少/几/多久...).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from rapidfuzz import fuzz
+from rapidfuzz.utils import default_process
+
+from knowledge.model import Measure
+
+_SPLIT = re.compile(r"[。；;！!？?\n]+")
+_DIGIT = re.compile(
+    r"[0-9０-９一二三四五六七八九十百千万两]+\s*(?:个|天|日|小时|分钟|%|万|亿|人|家|条|次|环节|工作日)"
+)
+#: question words that ask for a figure; a sentence with a figure then answers better
+QUANTITY_WORDS = (
+    "多少",
+    "几个",
+    "几天",
+    "多久",
+    "多长",
+    "几次",
+    "几趟",
+    "比例",
+    "目标",
+    "时限",
+    "多快",
+    "几",
+    "最多",
+    "最长",
+)
+
+#: question words that ask for a time; a sentence with a duration then answers best
+TIME_WORDS = (
+    "多久",
+    "多长时间",
+    "几天",
+    "几个工作日",
+    "多少天",
+    "多少个工作日",
+    "时限",
+    "多快",
+    "啥时候",
+    "什么时候",
+    "要多长",
+)
+_DURATION = re.compile(r"[0-9一二三四五六七八九十两]+\s*(?:个)?\s*(?:工作日|天|日|小时|分钟|个月)")
+
+_MIN_SENTENCE = 4
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split plan text into sentences, dropping fragments too short to answer anything."""
+    parts = (p.strip(" ，,、：:") for p in _SPLIT.split(text))
+    return [p for p in parts if len(p) >= _MIN_SENTENCE]
+
+
+def measure_sentences(measure: Measure) -> list[str]:
+    """All answer candidates of a measure: its text, problems, goals and parts, in order."""
+    pieces = [measure.text, *measure.problems, measure.goals]
+    pieces.extend(part.text for part in measure.parts)
+    sentences: list[str] = []
+    seen: set[str] = set()
+    for piece in pieces:
+        for sentence in split_sentences(piece):
+            if sentence not in seen:
+                seen.add(sentence)
+                sentences.append(sentence)
+    return sentences or [measure.title]
+
+
+def choose_snippet(
+    measure: Measure,
+    sentences: list[str],
+    query_text: str,
+    term_weights: Mapping[str, float],
+) -> tuple[str, list[str]]:
+    """The answering sentence and the query terms it contains."""
+    wants_number = any(word in query_text for word in QUANTITY_WORDS)
+    wants_time = any(word in query_text for word in TIME_WORDS)
+    title = measure.title.lower()
+    best: tuple[float, str, list[str]] = (-1.0, sentences[0], [])
+    for sentence in sentences:
+        low = sentence.lower()
+        hits = [t for t in term_weights if t in low]
+        score = sum(term_weights[t] for t in hits)
+        if wants_number and _DIGIT.search(sentence):
+            score *= 1.3
+        if wants_time and _DURATION.search(sentence):
+            score *= 1.4
+        if title and title in low and len(low) <= len(title) + 4:
+            # the title or its heading ("十、...方案") restates the topic; a sentence of
+            # substance answers better
+            score *= 0.6
+        score += fuzz.partial_ratio(query_text, sentence, processor=default_process) / 1000
+        if score > best[0]:
+            best = (score, sentence, hits)
+    return best[1], sorted(best[2], key=lambda t: -term_weights[t])

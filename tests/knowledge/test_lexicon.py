@@ -1,0 +1,96 @@
+"""The colloquial lexicon: the shipped file's expansions, gapped phrases, and bad files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from knowledge.search.lexicon import LexiconError, load_lexicon
+
+
+@pytest.fixture(scope="module")
+def plan_terms_for() -> dict[str, set[str]]:
+    lexicon = load_lexicon()
+    phrases = ["执照", "拉电", "押金", "洗白", "娃上学", "关掉公司", "贷款", "借钱", "变压器"]
+    return {p: {t for e in lexicon.expand(p) for t in e.plan_terms} for p in phrases}
+
+
+@pytest.mark.parametrize(
+    ("said", "plan_term"),
+    [
+        ("执照", "营业执照"),
+        ("拉电", "用电报装"),
+        ("变压器", "办电"),
+        ("押金", "保证金"),
+        ("洗白", "信用修复"),
+        ("娃上学", "子女入学"),
+        ("娃上学", "学位"),
+        ("关掉公司", "注销"),
+        ("贷款", "信贷"),
+        ("借钱", "融资"),
+    ],
+)
+def test_colloquial_terms_reach_plan_terms(
+    plan_terms_for: dict[str, set[str]], said: str, plan_term: str
+) -> None:
+    assert plan_term in plan_terms_for[said]
+
+
+def test_split_verb_object_phrase_matches() -> None:
+    lexicon = load_lexicon()
+    said = [e.said for e in lexicon.expand("想找银行借点钱周转")]
+    assert "借钱" in said or "周转" in said
+    assert any("融资" in e.plan_terms for e in lexicon.expand("借点钱"))
+
+
+def test_gap_is_limited_to_particles_and_measure_words() -> None:
+    # 投放目标 must not read as 投标 (tender)
+    lexicon = load_lexicon()
+    assert not any("招标投标" in e.plan_terms for e in lexicon.expand("信贷资金投放目标"))
+
+
+def test_unrelated_text_expands_to_nothing() -> None:
+    assert load_lexicon().expand("今天天气很好") == []
+
+
+def test_stopwords_are_loaded() -> None:
+    assert {"怎么", "什么", "的"} <= load_lexicon().stopwords
+
+
+def test_missing_file_is_a_named_error(tmp_path: Path) -> None:
+    with pytest.raises(LexiconError):
+        load_lexicon(tmp_path / "nope.json")
+
+
+def test_malformed_file_is_a_named_error(tmp_path: Path) -> None:
+    path = tmp_path / "lexicon.json"
+    path.write_text("{not json", encoding="utf-8")
+    with pytest.raises(LexiconError):
+        load_lexicon(path)
+
+
+def test_entry_without_plan_terms_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "lexicon.json"
+    path.write_text(json.dumps({"entries": [{"say": ["执照"], "plan": []}]}), encoding="utf-8")
+    with pytest.raises(LexiconError):
+        load_lexicon(path)
+
+
+def test_entries_may_carry_their_own_weight(tmp_path: Path) -> None:
+    path = tmp_path / "lexicon.json"
+    path.write_text(
+        json.dumps(
+            {
+                "expansion_weight": 0.7,
+                "entries": [
+                    {"say": ["跑几趟"], "plan": ["一件事一次办"], "weight": 0.3},
+                    {"say": ["执照"], "plan": ["营业执照"]},
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    weights = {e.said: e.weight for e in load_lexicon(path).expand("办执照要跑几趟")}
+    assert weights == {"跑几趟": 0.3, "执照": 0.7}
