@@ -2,7 +2,7 @@
 
 Thresholds sit a little below what `bench/search_bench.py` measured, so a regression fails
 while small, honest changes do not. A complaint's lead unit is accepted when a fragment
-of the set names the unit or one of its registry aliases (住建 for 区住房和城乡建设局).
+of the set names the unit or one of its registry aliases (住建 for 区住建局).
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ def test_measures_json_lists_72_and_15(capsys: pytest.CaptureFixture[str]) -> No
     }
     assert all(required <= set(e) for e in entries)
     by_id = {e["id"]: e for e in entries}
-    assert by_id["2023-16"]["lead_units"] == ["区市场监督管理局"]
+    assert by_id["2023-16"]["lead_units"] == ["区市场监管局"]
     assert by_id["2023-16"]["deadline"] == "2023-11"
     assert by_id["2023-16"]["deadline_raw"] == "2023年11月"
     assert by_id["2022-14"]["lead_units"] == ["区发改委"]
@@ -54,14 +54,14 @@ def test_measures_unknown_doc_is_an_error(capsys: pytest.CaptureFixture[str]) ->
 def test_measures_text_output(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["measures"]) == 0
     out = capsys.readouterr().out
-    assert "2023-45b" in out and "区市场监督管理局" in out
+    assert "2023-45b" in out and "区市场监管局" in out
     assert "87" in out.splitlines()[-1]
 
 
 def test_units_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["units", "--json"]) == 0
     entries = {e["name"]: e for e in json.loads(capsys.readouterr().out)}
-    market = entries["区市场监督管理局"]
+    market = entries["区市场监管局"]
     assert "市场监管局" in market["aliases"]
     assert "2023-16" in market["leads"]
     assert entries["各镇办"]["kind"] == "group" and entries["各镇办"]["leads"] == []

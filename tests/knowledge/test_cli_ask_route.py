@@ -29,7 +29,7 @@ def test_ask_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert set(best) >= HIT_KEYS
     assert best["id"] == "2023-16"
     assert "1个工作日办结" in best["snippet"]
-    assert best["lead_units"] == ["区市场监督管理局"]
+    assert best["lead_units"] == ["区市场监管局"]
 
 
 @pytest.mark.usefixtures("small_brain")

@@ -201,7 +201,7 @@ def test_rectification_without_deadlines_or_measures_is_reported(registry: UnitR
     ]
     result = import_lines(lines, registry=registry)
     assert [m.id for m in result.measures] == ["2024-1", "2024-2"]
-    assert result.measures[0].lead_units == ("区市场监督管理局",)
+    assert result.measures[0].lead_units == ("区市场监管局",)
     kinds = {(a.kind, a.item) for a in result.anomalies}
     assert ("missing_deadline", "2024-1") in kinds
     assert ("missing_units", "2024-2") in kinds

@@ -40,7 +40,7 @@ def test_repeated_numbers_get_b_ids_under_subsection_14(kb: KnowledgeBase) -> No
     ("measure_id", "title", "deadline", "lead_units"),
     [
         ("2023-1", "支持企业参与决策", "2023-06", ("区政府办", "区工信局", "区工商联")),
-        ("2023-16", "持续优化企业开办服务", "2023-11", ("区市场监督管理局",)),
+        ("2023-16", "持续优化企业开办服务", "2023-11", ("区市场监管局",)),
         (
             "2023-34",
             "提升金融服务能力",
@@ -54,7 +54,7 @@ def test_repeated_numbers_get_b_ids_under_subsection_14(kb: KnowledgeBase) -> No
             "2023-69",
             "优化综合立体交通",
             "2023-10",
-            ("区交通运输局", "区住房和城乡建设局", "区城市管理局"),
+            ("区交通运输局", "区住建局", "区城市管理局"),
         ),
     ],
 )
