@@ -127,23 +127,31 @@ def _deadline(args: argparse.Namespace) -> int:
     if args.json:
         print_json(schedule_json(schedule, engine, zone))
         return 0
+    print(render_schedule(schedule, engine, zone))
+    return 0
+
+
+def render_schedule(schedule: Schedule, engine: SlaEngine, zone: tzinfo) -> str:
+    """Readable Chinese text for a schedule (also used by the local demo)."""
     policy = engine.policy(schedule.policy)
-    print(f"时限政策：{policy.name}（{policy.title}）")
-    print(f"受理时间：{_show(schedule.start, zone)}（{zone}）")
+    lines = [
+        f"时限政策：{policy.name}（{policy.title}）",
+        f"受理时间：{_show(schedule.start, zone)}（{zone}）",
+    ]
     for milestone in schedule.milestones:
         title = policy.rule(milestone.name).title
         mark = " *估算" if milestone.estimated else ""
-        print(
+        lines.append(
             f"  {title}（{milestone.name}）：截止 {_show(milestone.due, zone)}，"
             f"提醒 {_show(milestone.warn_at, zone)}{mark}"
         )
-    print(
+    lines.append(
         "说明：工作日自受理次日起算，按工作日计的时限截至第 N 个工作日 24:00；"
         "按月计的截至到期月对应日 24:00（无对应日取月末，遇休息日顺延至下一工作日）。"
     )
     if schedule.estimated:
-        print("注意：“估算”表示该年份没有节假日数据，按周一至周五计算。")
-    return 0
+        lines.append("注意：“估算”表示该年份没有节假日数据，按周一至周五计算。")
+    return "\n".join(lines)
 
 
 def _rule_text(rule: MilestoneRule) -> str:

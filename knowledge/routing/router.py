@@ -155,6 +155,11 @@ class Router:
         if best.signal:
             matched.append(best.signal.term)
         matched.extend(sla.matched_terms)
+        if sla.policy == self.sla_policies.default:
+            # the words did not say "loan", but the measure the complaint falls under does
+            by_measure = self.sla_policies.for_measure(measure.id)
+            if by_measure is not None:
+                sla = by_measure
         explanation = self._explain(measure, lead, best, sla.policy)
         return RouteDecision(
             text=cleaned,

@@ -32,6 +32,8 @@ class SlaPolicy:
     unless: tuple[str, ...] = ()
     #: unit-name fragments this kind of request belongs to (financing -> financial units)
     points_to: tuple[str, ...] = ()
+    #: measures whose complaints are this kind of request, whatever words they use
+    measures: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +66,13 @@ class SlaPolicyTable:
                 return SlaDecision(policy.name, matched, policy.points_to)
         return SlaDecision(self.default, ())
 
+    def for_measure(self, measure_id: str) -> SlaDecision | None:
+        """The policy a complaint gets because of the measure it was routed to, if any."""
+        for policy in self.policies:
+            if measure_id in policy.measures:
+                return SlaDecision(policy.name, (), policy.points_to)
+        return None
+
     def names(self) -> list[str]:
         return [self.default, *(p.name for p in self.policies)]
 
@@ -79,6 +88,7 @@ def load_sla_policies(path: Path | None = None) -> SlaPolicyTable:
                 triggers=tuple(normalize(t) for t in p["triggers"]),
                 unless=tuple(normalize(t) for t in p.get("unless", [])),
                 points_to=tuple(str(u) for u in p.get("points_to", [])),
+                measures=tuple(str(m) for m in p.get("measures", [])),
             )
             for p in raw["policies"]
         )

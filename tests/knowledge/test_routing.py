@@ -83,6 +83,8 @@ def test_empty_complaint_is_a_named_error(small_router: Router, text: str) -> No
         "融资担保公司要求反担保",
         "贷款审批超过30个工作日",
         "找银行借点钱周转",
+        "想贷300万流动资金，一个多月没结果",
+        "资金链紧张，周转不开",
     ],
 )
 def test_financing_words_trigger_1330(text: str) -> None:
@@ -91,10 +93,49 @@ def test_financing_words_trigger_1330(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["新公司银行开户要预约多久", "工资拖欠三个月", "税务发票开不出来", "政府采购货款不付"],
+    [
+        "新公司银行开户要预约多久",
+        "工资拖欠三个月",
+        "税务发票开不出来",
+        "政府采购货款不付",
+        "公积金贷款的抵押登记要跑几趟",
+    ],
 )
 def test_other_complaints_are_general(text: str) -> None:
     assert load_sla_policies().decide(text).policy == "general"
+
+
+def test_policy_follows_the_measure_when_the_words_do_not_say_loan(tmp_path: Path) -> None:
+    path = tmp_path / "sla.json"
+    path.write_text(
+        json.dumps(
+            {
+                "default": "general",
+                "policies": [{"name": "1330", "triggers": ["贷"], "measures": ["2023-34"]}],
+            }
+        ),
+        encoding="utf-8",
+    )
+    table = load_sla_policies(path)
+    assert table.decide("厂房抵押给银行，评估价太低").policy == "general"
+    by_measure = table.for_measure("2023-34")
+    assert by_measure is not None and by_measure.policy == "1330"
+    assert table.for_measure("2023-16") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "厂房抵押给银行，评估价压得太低，只能拿到一半的钱",
+        "能不能帮忙对接几家银行，我们缺一笔周转的钱",
+    ],
+)
+def test_complaint_routed_to_a_financing_measure_gets_1330(text: str) -> None:
+    from knowledge import brain  # noqa: PLC0415 - the shipped knowledge base, loaded lazily
+
+    decision = brain.router().route(text)
+    assert decision.lead_unit is not None and "金融" in decision.lead_unit
+    assert decision.sla_policy == "1330"
 
 
 def test_policies_are_data(tmp_path: Path) -> None:

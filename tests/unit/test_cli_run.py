@@ -1,0 +1,53 @@
+"""`yousu run` without a token runs the local demo from the real knowledge base."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.cli.run import interactive
+from bot.config import load_settings
+from knowledge.base import load_knowledge_base
+
+
+@pytest.fixture(autouse=True)
+def _no_token(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    monkeypatch.chdir(tmp_path)  # no stray .env
+
+
+def test_demo_shows_the_knowledge_base_an_answer_and_routes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["run", "--no-input"]) == 0
+    out = capsys.readouterr().out
+    kb = load_knowledge_base()
+    plan = sum(1 for m in kb.measures if m.doc == "2023-plan")
+    assert f"2023年实施方案 {plan} 条举措" in out
+    # the sample question is about company registration: measure 16 answers it
+    assert "1个工作日" in out
+    # the financing sample gets the 1330 policy with its milestones
+    assert "1330" in out and "取得联系" in out
+    # the power sample goes to the power company
+    assert "供电" in out
+
+
+def test_interactive_answers_questions_and_routes_complaints() -> None:
+    settings = load_settings(_env_file=None)
+    source = io.StringIO("诉求：银行突然抽贷，企业资金链要断了\n\n不会被读到\n")
+    out = io.StringIO()
+    interactive(settings, source, out)
+    text = out.getvalue()
+    assert "1330" in text
+    assert "不会被读到" not in text
+
+
+def test_interactive_reports_bad_input_politely() -> None:
+    settings = load_settings(_env_file=None)
+    out = io.StringIO()
+    interactive(settings, io.StringIO("诉求：   \x00\n"), out)
+    assert "Traceback" not in out.getvalue()
