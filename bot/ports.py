@@ -1,0 +1,257 @@
+"""The interfaces the core needs from the outside world: storage (repositories inside a unit of
+work), the clock, and delivery of outgoing messages.
+
+Owns the contract between ``bot.services`` and its adapters: ``db`` implements the storage
+ports with SQLAlchemy, ``handlers.telegram`` implements ``Notifier``, tests use small in-memory
+fakes (``tests/fakes.py``). Nothing here imports an adapter.
+
+Rules every implementation keeps:
+
+* Repositories never commit; the service calls ``UnitOfWork.commit`` once per use case, and
+  leaving the ``async with`` block without a commit rolls everything back.
+* ``ComplaintRepository.save`` is optimistic: it writes only if the stored ``version`` equals
+  the record's, bumps it, and raises ``ConcurrentUpdate`` otherwise (two officials signing off
+  at once: exactly one wins).
+* ``claim_*`` methods take rows with a lease (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, a
+  conditional ``UPDATE`` on SQLite), so two workers never take the same row before the lease
+  expires. Claims are committed by the caller's unit of work like any other change.
+* Every datetime in and out is timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from bot.domain.records import (
+    Actor,
+    Complaint,
+    Enterprise,
+    Event,
+    ExtensionRequest,
+    HotTopic,
+    Official,
+    OutboxMessage,
+    Rating,
+    Role,
+    SlaClock,
+    Status,
+    UnitCounts,
+)
+from bot.errors import YousuError
+
+# --- storage errors the core understands --------------------------------------------------------
+
+
+class ConcurrentUpdate(YousuError):
+    """Someone else changed the record first (optimistic locking lost)."""
+
+    code = "conflict"
+    http_status = 409
+
+    def __init__(self, what: str = "") -> None:
+        suffix_zh = f"：{what}" if what else ""
+        suffix_en = f": {what}" if what else ""
+        super().__init__(
+            f"该记录刚被他人修改，请刷新后重试{suffix_zh}",
+            f"the record was changed by someone else; reload and retry{suffix_en}",
+        )
+
+
+class DatabaseUnavailable(YousuError):
+    """The database cannot be reached or stays locked; nothing was written."""
+
+    code = "database_unavailable"
+    http_status = 503
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(
+            "数据库暂时不可用，本次操作未保存，请稍后重试",
+            f"the database is unavailable; nothing was saved ({detail})",
+        )
+
+
+# --- repositories -------------------------------------------------------------------------------
+
+
+class ComplaintRepository(Protocol):
+    async def add(self, complaint: Complaint) -> Complaint:
+        """Store a new complaint; returns it with ``id`` set. The number must be unique."""
+
+    async def get(self, complaint_id: int) -> Complaint | None: ...
+
+    async def get_by_number(self, number: str) -> Complaint | None: ...
+
+    async def save(self, complaint: Complaint) -> Complaint:
+        """Write changes if nobody else did (see the module doc); returns it, version bumped."""
+
+    async def next_sequence(self, day: date) -> int:
+        """The next daily sequence number for complaint numbers of ``day`` (1, 2, ...);
+        atomic across concurrent callers and instances."""
+
+    async def open_for_enterprise(self, enterprise_id: int) -> list[Complaint]:
+        """The enterprise's complaints whose status is open, newest first."""
+
+    async def for_enterprise(self, enterprise_id: int, limit: int = 20) -> list[Complaint]:
+        """The enterprise's complaints, newest first."""
+
+    async def for_unit(
+        self, unit: str, statuses: Sequence[Status] | None = None, limit: int = 50
+    ) -> list[Complaint]:
+        """Complaints whose lead unit is ``unit`` (optionally only these statuses), oldest
+        first (the queue order)."""
+
+    async def with_status(self, statuses: Sequence[Status], limit: int = 50) -> list[Complaint]:
+        """E.g. the dispatcher's queue (PENDING_DISPATCH), oldest first."""
+
+    async def recent_open(self, since: datetime, limit: int = 500) -> list[Complaint]:
+        """Open complaints received since ``since`` (for grouping near-identical ones)."""
+
+    async def resolved_before(self, cutoff: datetime, limit: int = 100) -> list[Complaint]:
+        """RESOLVED complaints resolved at or before ``cutoff`` (candidates for auto-close)."""
+
+
+class EventLog(Protocol):
+    async def append(self, event: Event) -> Event: ...
+
+    async def for_complaint(self, complaint_id: int) -> list[Event]:
+        """Oldest first."""
+
+
+class ClockRepository(Protocol):
+    async def add(self, clock: SlaClock) -> SlaClock: ...
+
+    async def for_complaint(self, complaint_id: int) -> list[SlaClock]: ...
+
+    async def save(self, clock: SlaClock) -> SlaClock:
+        """Write the clock's fields; releases any lease on it."""
+
+    async def claim_due(
+        self, now: datetime, owner: str, lease_seconds: float, limit: int = 100
+    ) -> list[SlaClock]:
+        """Running clocks (not met) that need the sweeper: a warning due (``warn_at <= now``,
+        not yet warned, not breached) or a breach due (``due_at <= now``, not yet breached),
+        whose lease is free or expired. Leases them to ``owner``."""
+
+
+class OfficialRepository(Protocol):
+    async def upsert(self, official: Official) -> tuple[Official, bool]:
+        """Insert, or update the official with the same Telegram id; True when created."""
+
+    async def get(self, official_id: int) -> Official | None: ...
+
+    async def by_telegram_id(self, telegram_id: int) -> Official | None: ...
+
+    async def for_unit(self, unit: str, roles: Sequence[Role] | None = None) -> list[Official]:
+        """Active officials of a unit (optionally only these roles)."""
+
+    async def with_role(self, role: Role) -> list[Official]:
+        """Active officials with this role in any unit."""
+
+
+class EnterpriseRepository(Protocol):
+    async def get_or_create(self, actor: Actor) -> Enterprise: ...
+
+    async def get(self, enterprise_id: int) -> Enterprise | None: ...
+
+    async def save(self, enterprise: Enterprise) -> Enterprise: ...
+
+
+class RatingRepository(Protocol):
+    async def add(self, rating: Rating) -> Rating: ...
+
+    async def for_complaint(self, complaint_id: int) -> list[Rating]:
+        """Oldest first (a reopened complaint can be rated again)."""
+
+
+class ExtensionRepository(Protocol):
+    async def add(self, request: ExtensionRequest) -> ExtensionRequest: ...
+
+    async def get(self, request_id: int) -> ExtensionRequest | None: ...
+
+    async def save(self, request: ExtensionRequest) -> ExtensionRequest: ...
+
+    async def pending_for_complaint(self, complaint_id: int) -> list[ExtensionRequest]: ...
+
+
+class Outbox(Protocol):
+    async def add(self, message: OutboxMessage) -> bool:
+        """Store for delivery; False (and nothing stored) when its ``dedupe_key`` exists."""
+
+    async def claim(
+        self, now: datetime, owner: str, lease_seconds: float, limit: int = 50
+    ) -> list[OutboxMessage]:
+        """Unsent, not given-up messages whose ``next_attempt_at`` is due (or None) and whose
+        lease is free or expired, oldest first; leases them to ``owner``."""
+
+    async def save(self, message: OutboxMessage) -> OutboxMessage:
+        """Write delivery state (sent_at, attempts, next_attempt_at, ...); releases the lease."""
+
+
+class ReportQueries(Protocol):
+    async def unit_counts(self, start: datetime, end: datetime) -> list[UnitCounts]:
+        """One ``UnitCounts`` per lead unit with complaints in ``[start, end)``, plus the
+        district-wide total (``unit=None``) first."""
+
+    async def hot_topics(self, start: datetime, end: datetime, min_size: int = 2) -> list[HotTopic]:
+        """Groups of near-identical complaints from different enterprises, biggest first."""
+
+
+class UnitOfWork(Protocol):
+    """One transaction for one use case. ``async with factory() as uow: ...; await
+    uow.commit()``; anything not committed is rolled back on exit."""
+
+    complaints: ComplaintRepository
+    events: EventLog
+    clocks: ClockRepository
+    officials: OfficialRepository
+    enterprises: EnterpriseRepository
+    ratings: RatingRepository
+    extensions: ExtensionRepository
+    outbox: Outbox
+    reports: ReportQueries
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+
+    async def rollback(self) -> None: ...
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+# --- time and delivery --------------------------------------------------------------------------
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current instant, timezone-aware."""
+
+
+class DeliveryFailed(YousuError):
+    """A notification could not be delivered; ``retryable`` says whether to try again."""
+
+    code = "delivery_failed"
+
+    def __init__(self, detail: str, *, retryable: bool = True) -> None:
+        super().__init__(f"消息发送失败：{detail}", f"delivery failed: {detail}")
+        self.retryable = retryable
+
+
+class Notifier(Protocol):
+    """Delivers one outbox message on its channel (Telegram, ...)."""
+
+    channels: frozenset[str]
+
+    async def deliver(self, message: OutboxMessage) -> None:
+        """Send it, or raise ``DeliveryFailed``."""
