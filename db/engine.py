@@ -1,0 +1,61 @@
+"""Database engines for SQLite (the embedded default) and PostgreSQL (production).
+
+Owns connection settings. SQLite runs in WAL mode with a busy timeout so concurrent writers wait
+instead of failing with "database is locked", and every transaction starts with ``BEGIN
+IMMEDIATE``: a transaction that reads first and writes later would otherwise deadlock on the
+lock upgrade, which SQLite reports at once instead of waiting. PostgreSQL uses asyncpg.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+#: how long a SQLite writer waits for the lock before the use case fails
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def create_engine(url: str, *, schema: str | None = None, **kwargs: Any) -> AsyncEngine:
+    """An async engine for ``url``. ``schema`` (PostgreSQL only) sets the search path, which
+    the tests use to give each run a schema of its own."""
+    if is_sqlite(url):
+        database = make_url(url).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(
+            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
+        )
+        _configure_sqlite(engine)
+        return engine
+    connect_args: dict[str, Any] = {"timeout": 5}
+    if schema is not None:
+        connect_args["server_settings"] = {"search_path": schema}
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_async_engine(url, connect_args=connect_args, **kwargs)
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    sync_engine = engine.sync_engine
+
+    @event.listens_for(sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # take transaction control from the driver so BEGIN IMMEDIATE below is what runs
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,168 @@
+"""Weekly figures in SQL: the ``ReportQueries`` port.
+
+Owns the aggregate queries behind ``yousu report weekly``. Everything is counted in the
+database with GROUP BY and CASE (a few queries per report, whatever the number of complaints);
+Python only folds the small per-unit result sets into ``UnitCounts``. The cohort is the
+complaints received in ``[start, end)``; see ``UnitCounts`` for each figure's definition.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, case, distinct, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.records import HotTopic, Status, UnitCounts
+from db.models import ComplaintRow, RatingRow, SlaClockRow
+
+REPLY_MILESTONES = ("first_reply", "contact", "notice")
+FINANCING_MILESTONES = ("contact", "feedback", "approval")
+_RESOLVED = (Status.RESOLVED.value, Status.CLOSED.value)
+_OPEN = tuple(s.value for s in Status if s.is_open)
+
+
+def _count_if(condition: Any) -> Any:
+    return func.sum(case((condition, 1), else_=0))
+
+
+class SqlReportQueries:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def unit_counts(self, start: datetime, end: datetime) -> list[UnitCounts]:
+        cohort = and_(ComplaintRow.created_at >= start, ComplaintRow.created_at < end)
+        counts: dict[str | None, UnitCounts] = {}
+
+        def of(unit: str | None) -> UnitCounts:
+            return counts.setdefault(unit, UnitCounts(unit=unit))
+
+        latest = (
+            select(func.max(RatingRow.id).label("id"))
+            .join(ComplaintRow, ComplaintRow.id == RatingRow.complaint_id)
+            .where(cohort)
+            .group_by(RatingRow.complaint_id)
+            .subquery()
+        )
+        rating = select(RatingRow).join(latest, RatingRow.id == latest.c.id).subquery()
+        resolved = ComplaintRow.status.in_(_RESOLVED)
+        complaints = (
+            select(
+                ComplaintRow.lead_unit,
+                func.count(),
+                _count_if(resolved),
+                _count_if(
+                    and_(
+                        resolved,
+                        func.coalesce(rating.c.solved, rating.c.score >= 3) == True,  # noqa: E712
+                    )
+                ),
+                func.count(rating.c.id),
+                _count_if(rating.c.score >= 4),
+            )
+            .select_from(ComplaintRow)
+            .outerjoin(rating, rating.c.complaint_id == ComplaintRow.id)
+            .where(cohort, ComplaintRow.status != Status.MERGED.value)
+            .group_by(ComplaintRow.lead_unit)
+        )
+        for unit, received, n_resolved, confirmed, ratings, satisfied in (
+            await self._session.execute(complaints)
+        ).all():
+            for target in (of(None), of(unit)) if unit is not None else (of(None),):
+                target.received += received
+                target.resolved += int(n_resolved or 0)
+                target.confirmed_resolved += int(confirmed or 0)
+                target.ratings += ratings
+                target.satisfied += int(satisfied or 0)
+
+        met_on_time = and_(
+            SlaClockRow.met_at.is_not(None), SlaClockRow.met_at <= SlaClockRow.due_at
+        )
+        clocks = (
+            select(
+                ComplaintRow.lead_unit,
+                ComplaintRow.sla_policy,
+                SlaClockRow.milestone,
+                func.count(),
+                _count_if(met_on_time),
+                _count_if(SlaClockRow.breached_at.is_not(None)),
+            )
+            .join(ComplaintRow, ComplaintRow.id == SlaClockRow.complaint_id)
+            .where(cohort, ComplaintRow.status != Status.MERGED.value)
+            .group_by(ComplaintRow.lead_unit, ComplaintRow.sla_policy, SlaClockRow.milestone)
+        )
+        for unit, policy, milestone, total, met_sum, breached_sum in (
+            await self._session.execute(clocks)
+        ).all():
+            met, breached = int(met_sum or 0), int(breached_sum or 0)
+            for target in (of(None), of(unit)) if unit is not None else (of(None),):
+                target.breaches += breached
+                if milestone == "response":
+                    target.response_total += total
+                    target.response_met += met
+                elif milestone == "assignment":
+                    target.transfer_total += total
+                    target.transfer_on_time += met
+                if milestone in REPLY_MILESTONES and (policy != "1330" or milestone == "contact"):
+                    target.reply_total += total
+                    target.reply_on_time += met
+                if policy == "1330" and milestone in FINANCING_MILESTONES:
+                    due, on_time = target.financing.get(milestone, (0, 0))
+                    target.financing[milestone] = (due + total, on_time + met)
+
+        overdue = (
+            select(ComplaintRow.lead_unit, func.count(distinct(ComplaintRow.id)))
+            .join(SlaClockRow, SlaClockRow.complaint_id == ComplaintRow.id)
+            .where(
+                ComplaintRow.created_at < end,
+                ComplaintRow.status.in_(_OPEN),
+                SlaClockRow.breached_at.is_not(None),
+                SlaClockRow.breached_at < end,
+                SlaClockRow.met_at.is_(None),
+            )
+            .group_by(ComplaintRow.lead_unit)
+        )
+        for unit, number in (await self._session.execute(overdue)).all():
+            for target in (of(None), of(unit)) if unit is not None else (of(None),):
+                target.overdue_open += number
+
+        district = of(None)
+        units = sorted((c for u, c in counts.items() if u is not None), key=lambda c: c.unit or "")
+        return [district, *units]
+
+    async def hot_topics(self, start: datetime, end: datetime, min_size: int = 2) -> list[HotTopic]:
+        groups = (
+            select(
+                ComplaintRow.topic_key,
+                func.count().label("n"),
+                func.count(distinct(ComplaintRow.enterprise_id)).label("enterprises"),
+                func.min(ComplaintRow.id).label("first_id"),
+            )
+            .where(
+                ComplaintRow.created_at >= start,
+                ComplaintRow.created_at < end,
+                ComplaintRow.topic_key.is_not(None),
+            )
+            .group_by(ComplaintRow.topic_key)
+            .having(func.count(distinct(ComplaintRow.enterprise_id)) >= min_size)
+            .subquery()
+        )
+        rows = (
+            await self._session.execute(
+                select(
+                    groups.c.topic_key,
+                    groups.c.n,
+                    groups.c.enterprises,
+                    ComplaintRow.text,
+                    ComplaintRow.measure_id,
+                )
+                .join(ComplaintRow, ComplaintRow.id == groups.c.first_id)
+                .order_by(groups.c.n.desc(), groups.c.topic_key)
+            )
+        ).all()
+        by_key: dict[str, HotTopic] = defaultdict()
+        for key, n, enterprises, text, measure in rows:
+            by_key[key] = HotTopic(key, n, enterprises, text[:80], measure)
+        return list(by_key.values())

@@ -1,0 +1,627 @@
+"""Repositories: the storage ports of ``bot.ports`` over SQLAlchemy sessions.
+
+Owns the mapping between rows (``db.models``) and records (``bot.domain.records``) and the
+queries behind each port method. Repositories never commit: the unit of work (``db.uow``) does.
+Claims with leases use ``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite has a single writer
+(every transaction begins IMMEDIATE, see ``db.engine``), so a plain select-then-update inside
+the transaction is already exclusive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import fields
+from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.records import (
+    Actor,
+    Complaint,
+    Enterprise,
+    Event,
+    EventKind,
+    ExtensionRequest,
+    ExtensionStatus,
+    Official,
+    OutboxMessage,
+    Rating,
+    Role,
+    SlaClock,
+    Status,
+)
+from bot.ports import ConcurrentUpdate
+from db.models import (
+    Base,
+    ComplaintRow,
+    DailyCounterRow,
+    EnterpriseRow,
+    EventRow,
+    ExtensionRequestRow,
+    OfficialRow,
+    OutboxRow,
+    RatingRow,
+    SlaClockRow,
+)
+
+R = TypeVar("R")
+
+
+def _columns(record: Any, row_type: type[Base], skip: Sequence[str] = ()) -> dict[str, Any]:
+    """The record's fields that are columns of ``row_type`` (tuples stored as JSON lists)."""
+    names = set(row_type.__table__.columns.keys())
+    values: dict[str, Any] = {}
+    for item in fields(record):
+        if item.name in names and item.name not in skip:
+            value = getattr(record, item.name)
+            values[item.name] = list(value) if isinstance(value, tuple) else value
+    return values
+
+
+def _is_postgres(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _insert(session: AsyncSession) -> Any:
+    return pg_insert if _is_postgres(session) else sqlite_insert
+
+
+# --- complaints ---------------------------------------------------------------------------------
+
+
+def _complaint(row: ComplaintRow) -> Complaint:
+    return Complaint(
+        id=row.id,
+        number=row.number,
+        enterprise_id=row.enterprise_id,
+        text=row.text,
+        channel=row.channel,
+        sla_policy=row.sla_policy,
+        status=Status(row.status),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        attachments=tuple(row.attachments or ()),
+        measure_id=row.measure_id,
+        measure_title=row.measure_title,
+        lead_unit=row.lead_unit,
+        co_units=tuple(row.co_units or ()),
+        routing_confidence=row.routing_confidence,
+        confidential=row.confidential,
+        category=row.category,
+        repeat_of=row.repeat_of,
+        topic_key=row.topic_key,
+        handler_id=row.handler_id,
+        resolution_summary=row.resolution_summary,
+        resolved_at=row.resolved_at,
+        closed_at=row.closed_at,
+        external_ref=row.external_ref,
+        version=row.version,
+    )
+
+
+class SqlComplaintRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, complaint: Complaint) -> Complaint:
+        row = ComplaintRow(**_columns(complaint, ComplaintRow, skip=("id",)))
+        self._session.add(row)
+        await self._session.flush()
+        complaint.id = row.id
+        self._session.expunge(row)
+        return complaint
+
+    async def _one(self, *criteria: Any) -> Complaint | None:
+        row = (await self._session.execute(select(ComplaintRow).where(*criteria))).scalar()
+        if row is None:
+            return None
+        self._session.expunge(row)
+        return _complaint(row)
+
+    async def get(self, complaint_id: int) -> Complaint | None:
+        return await self._one(ComplaintRow.id == complaint_id)
+
+    async def get_by_number(self, number: str) -> Complaint | None:
+        return await self._one(ComplaintRow.number == number)
+
+    async def save(self, complaint: Complaint) -> Complaint:
+        values = _columns(complaint, ComplaintRow, skip=("id", "version"))
+        result = await self._session.execute(
+            update(ComplaintRow)
+            .where(ComplaintRow.id == complaint.id, ComplaintRow.version == complaint.version)
+            .values(**values, version=complaint.version + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise ConcurrentUpdate(complaint.number)
+        complaint.version += 1
+        return complaint
+
+    async def next_sequence(self, day: date) -> int:
+        insert = _insert(self._session)
+        statement = (
+            insert(DailyCounterRow)
+            .values(day=day, last_value=1)
+            .on_conflict_do_update(
+                index_elements=[DailyCounterRow.day],
+                set_={"last_value": DailyCounterRow.last_value + 1},
+            )
+            .returning(DailyCounterRow.last_value)
+        )
+        return int((await self._session.execute(statement)).scalar_one())
+
+    async def _many(self, statement: Any) -> list[Complaint]:
+        rows = (await self._session.execute(statement)).scalars().all()
+        return [_complaint(row) for row in rows]
+
+    async def open_for_enterprise(self, enterprise_id: int) -> list[Complaint]:
+        open_statuses = [s.value for s in Status if s.is_open]
+        return await self._many(
+            select(ComplaintRow)
+            .where(
+                ComplaintRow.enterprise_id == enterprise_id,
+                ComplaintRow.status.in_(open_statuses),
+            )
+            .order_by(ComplaintRow.id.desc())
+        )
+
+    async def for_enterprise(self, enterprise_id: int, limit: int = 20) -> list[Complaint]:
+        return await self._many(
+            select(ComplaintRow)
+            .where(ComplaintRow.enterprise_id == enterprise_id)
+            .order_by(ComplaintRow.id.desc())
+            .limit(limit)
+        )
+
+    async def for_unit(
+        self, unit: str, statuses: Sequence[Status] | None = None, limit: int = 50
+    ) -> list[Complaint]:
+        statement = select(ComplaintRow).where(ComplaintRow.lead_unit == unit)
+        if statuses is not None:
+            statement = statement.where(ComplaintRow.status.in_([s.value for s in statuses]))
+        return await self._many(statement.order_by(ComplaintRow.id).limit(limit))
+
+    async def with_status(self, statuses: Sequence[Status], limit: int = 50) -> list[Complaint]:
+        return await self._many(
+            select(ComplaintRow)
+            .where(ComplaintRow.status.in_([s.value for s in statuses]))
+            .order_by(ComplaintRow.id)
+            .limit(limit)
+        )
+
+    async def recent_open(self, since: datetime, limit: int = 500) -> list[Complaint]:
+        open_statuses = [s.value for s in Status if s.is_open]
+        return await self._many(
+            select(ComplaintRow)
+            .where(ComplaintRow.created_at >= since, ComplaintRow.status.in_(open_statuses))
+            .order_by(ComplaintRow.id.desc())
+            .limit(limit)
+        )
+
+    async def resolved_before(self, cutoff: datetime, limit: int = 100) -> list[Complaint]:
+        return await self._many(
+            select(ComplaintRow)
+            .where(ComplaintRow.status == Status.RESOLVED.value, ComplaintRow.resolved_at <= cutoff)
+            .order_by(ComplaintRow.resolved_at)
+            .limit(limit)
+        )
+
+
+# --- events -------------------------------------------------------------------------------------
+
+
+class SqlEventLog:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def append(self, event: Event) -> Event:
+        row = EventRow(
+            complaint_id=event.complaint_id,
+            kind=event.kind.value,
+            actor=event.actor,
+            at=event.at,
+            reason=event.reason,
+            data=dict(event.data),
+        )
+        self._session.add(row)
+        await self._session.flush()
+        return Event(
+            event.complaint_id, event.kind, event.actor, event.at, event.reason, event.data, row.id
+        )
+
+    async def for_complaint(self, complaint_id: int) -> list[Event]:
+        rows = (
+            await self._session.execute(
+                select(EventRow).where(EventRow.complaint_id == complaint_id).order_by(EventRow.id)
+            )
+        ).scalars()
+        return [
+            Event(r.complaint_id, EventKind(r.kind), r.actor, r.at, r.reason, dict(r.data), r.id)
+            for r in rows
+        ]
+
+
+# --- clocks -------------------------------------------------------------------------------------
+
+
+def _clock(row: SlaClockRow) -> SlaClock:
+    return SlaClock(
+        complaint_id=row.complaint_id,
+        milestone=row.milestone,
+        due_at=row.due_at,
+        warn_at=row.warn_at,
+        estimated=row.estimated,
+        met_at=row.met_at,
+        warned_at=row.warned_at,
+        breached_at=row.breached_at,
+        extensions=row.extensions,
+        id=row.id,
+    )
+
+
+async def _lease(
+    session: AsyncSession,
+    row_type: type[SlaClockRow] | type[OutboxRow],
+    candidates: Any,
+    owner: str,
+    until: datetime,
+) -> list[Any]:
+    """Lease the rows ``candidates`` selects (ids) to ``owner``; returns the leased rows."""
+    if _is_postgres(session):
+        candidates = candidates.with_for_update(skip_locked=True)
+    ids = list((await session.execute(candidates)).scalars())
+    if not ids:
+        return []
+    await session.execute(
+        update(row_type)
+        .where(row_type.id.in_(ids))
+        .values(lease_owner=owner, lease_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    rows = (
+        await session.execute(select(row_type).where(row_type.id.in_(ids)).order_by(row_type.id))
+    ).scalars()
+    return list(rows)
+
+
+class SqlClockRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, clock: SlaClock) -> SlaClock:
+        row = SlaClockRow(**_columns(clock, SlaClockRow, skip=("id",)))
+        self._session.add(row)
+        await self._session.flush()
+        clock.id = row.id
+        return clock
+
+    async def for_complaint(self, complaint_id: int) -> list[SlaClock]:
+        rows = (
+            await self._session.execute(
+                select(SlaClockRow)
+                .where(SlaClockRow.complaint_id == complaint_id)
+                .order_by(SlaClockRow.due_at, SlaClockRow.id)
+            )
+        ).scalars()
+        return [_clock(row) for row in rows]
+
+    async def save(self, clock: SlaClock) -> SlaClock:
+        await self._session.execute(
+            update(SlaClockRow)
+            .where(SlaClockRow.id == clock.id)
+            .values(
+                **_columns(clock, SlaClockRow, skip=("id", "complaint_id", "milestone")),
+                lease_owner=None,
+                lease_until=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return clock
+
+    async def claim_due(
+        self, now: datetime, owner: str, lease_seconds: float, limit: int = 100
+    ) -> list[SlaClock]:
+        due = or_(
+            and_(
+                SlaClockRow.warn_at <= now,
+                SlaClockRow.warned_at.is_(None),
+                SlaClockRow.breached_at.is_(None),
+            ),
+            and_(SlaClockRow.due_at <= now, SlaClockRow.breached_at.is_(None)),
+        )
+        free = or_(SlaClockRow.lease_until.is_(None), SlaClockRow.lease_until <= now)
+        candidates = (
+            select(SlaClockRow.id)
+            .where(SlaClockRow.met_at.is_(None), due, free)
+            .order_by(SlaClockRow.warn_at)
+            .limit(limit)
+        )
+        until = now + timedelta(seconds=lease_seconds)
+        rows = await _lease(self._session, SlaClockRow, candidates, owner, until)
+        return [_clock(row) for row in rows]
+
+
+# --- people -------------------------------------------------------------------------------------
+
+
+def _official(row: OfficialRow) -> Official:
+    return Official(
+        telegram_id=row.telegram_id,
+        unit=row.unit,
+        role=Role(row.role),
+        name=row.name,
+        active=row.active,
+        id=row.id,
+    )
+
+
+class SqlOfficialRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def upsert(self, official: Official) -> tuple[Official, bool]:
+        row = (
+            await self._session.execute(
+                select(OfficialRow).where(OfficialRow.telegram_id == official.telegram_id)
+            )
+        ).scalar()
+        created = row is None
+        if row is None:
+            row = OfficialRow(telegram_id=official.telegram_id)
+            self._session.add(row)
+        row.unit, row.role, row.name = official.unit, official.role.value, official.name
+        row.active = official.active
+        await self._session.flush()
+        return _official(row), created
+
+    async def get(self, official_id: int) -> Official | None:
+        row = await self._session.get(OfficialRow, official_id)
+        return None if row is None else _official(row)
+
+    async def by_telegram_id(self, telegram_id: int) -> Official | None:
+        row = (
+            await self._session.execute(
+                select(OfficialRow).where(OfficialRow.telegram_id == telegram_id)
+            )
+        ).scalar()
+        return None if row is None else _official(row)
+
+    async def for_unit(self, unit: str, roles: Sequence[Role] | None = None) -> list[Official]:
+        statement = select(OfficialRow).where(OfficialRow.unit == unit, OfficialRow.active)
+        if roles is not None:
+            statement = statement.where(OfficialRow.role.in_([r.value for r in roles]))
+        rows = (await self._session.execute(statement.order_by(OfficialRow.id))).scalars()
+        return [_official(row) for row in rows]
+
+    async def with_role(self, role: Role) -> list[Official]:
+        rows = (
+            await self._session.execute(
+                select(OfficialRow)
+                .where(OfficialRow.role == role.value, OfficialRow.active)
+                .order_by(OfficialRow.id)
+            )
+        ).scalars()
+        return [_official(row) for row in rows]
+
+    async def all(self, unit: str | None = None) -> list[Official]:
+        statement = select(OfficialRow).order_by(OfficialRow.unit, OfficialRow.id)
+        if unit is not None:
+            statement = statement.where(OfficialRow.unit == unit)
+        return [_official(row) for row in (await self._session.execute(statement)).scalars()]
+
+
+def _enterprise(row: EnterpriseRow) -> Enterprise:
+    return Enterprise(
+        channel=row.channel,
+        external_id=row.external_id,
+        company_name=row.company_name,
+        credit_code=row.credit_code,
+        phone=row.phone,
+        id=row.id,
+    )
+
+
+class SqlEnterpriseRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get_or_create(self, actor: Actor) -> Enterprise:
+        insert = _insert(self._session)
+        await self._session.execute(
+            insert(EnterpriseRow)
+            .values(channel=actor.channel, external_id=actor.external_id)
+            .on_conflict_do_nothing(index_elements=["channel", "external_id"])
+        )
+        row = (
+            await self._session.execute(
+                select(EnterpriseRow).where(
+                    EnterpriseRow.channel == actor.channel,
+                    EnterpriseRow.external_id == actor.external_id,
+                )
+            )
+        ).scalar_one()
+        return _enterprise(row)
+
+    async def get(self, enterprise_id: int) -> Enterprise | None:
+        row = await self._session.get(EnterpriseRow, enterprise_id)
+        return None if row is None else _enterprise(row)
+
+    async def save(self, enterprise: Enterprise) -> Enterprise:
+        await self._session.execute(
+            update(EnterpriseRow)
+            .where(EnterpriseRow.id == enterprise.id)
+            .values(
+                company_name=enterprise.company_name,
+                credit_code=enterprise.credit_code,
+                phone=enterprise.phone,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return enterprise
+
+
+# --- ratings and extensions ---------------------------------------------------------------------
+
+
+class SqlRatingRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, rating: Rating) -> Rating:
+        row = RatingRow(**_columns(rating, RatingRow, skip=("id",)))
+        self._session.add(row)
+        await self._session.flush()
+        return Rating(
+            rating.complaint_id, rating.score, rating.at, rating.comment, rating.solved, row.id
+        )
+
+    async def for_complaint(self, complaint_id: int) -> list[Rating]:
+        rows = (
+            await self._session.execute(
+                select(RatingRow)
+                .where(RatingRow.complaint_id == complaint_id)
+                .order_by(RatingRow.id)
+            )
+        ).scalars()
+        return [Rating(r.complaint_id, r.score, r.at, r.comment, r.solved, r.id) for r in rows]
+
+
+def _extension(row: ExtensionRequestRow) -> ExtensionRequest:
+    return ExtensionRequest(
+        complaint_id=row.complaint_id,
+        milestone=row.milestone,
+        requested_by=row.requested_by,
+        reason=row.reason,
+        created_at=row.created_at,
+        status=ExtensionStatus(row.status),
+        decided_by=row.decided_by,
+        decided_at=row.decided_at,
+        decision_note=row.decision_note,
+        id=row.id,
+    )
+
+
+class SqlExtensionRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, request: ExtensionRequest) -> ExtensionRequest:
+        row = ExtensionRequestRow(**_columns(request, ExtensionRequestRow, skip=("id",)))
+        self._session.add(row)
+        await self._session.flush()
+        request.id = row.id
+        return request
+
+    async def get(self, request_id: int) -> ExtensionRequest | None:
+        row = await self._session.get(ExtensionRequestRow, request_id)
+        return None if row is None else _extension(row)
+
+    async def save(self, request: ExtensionRequest) -> ExtensionRequest:
+        await self._session.execute(
+            update(ExtensionRequestRow)
+            .where(ExtensionRequestRow.id == request.id)
+            .values(**_columns(request, ExtensionRequestRow, skip=("id",)))
+            .execution_options(synchronize_session=False)
+        )
+        return request
+
+    async def pending_for_complaint(self, complaint_id: int) -> list[ExtensionRequest]:
+        rows = (
+            await self._session.execute(
+                select(ExtensionRequestRow)
+                .where(
+                    ExtensionRequestRow.complaint_id == complaint_id,
+                    ExtensionRequestRow.status == ExtensionStatus.PENDING.value,
+                )
+                .order_by(ExtensionRequestRow.id)
+            )
+        ).scalars()
+        return [_extension(row) for row in rows]
+
+
+# --- outbox -------------------------------------------------------------------------------------
+
+
+def _message(row: OutboxRow) -> OutboxMessage:
+    return OutboxMessage(
+        kind=row.kind,
+        channel=row.channel,
+        address=row.address,
+        payload=dict(row.payload),
+        created_at=row.created_at,
+        dedupe_key=row.dedupe_key,
+        complaint_id=row.complaint_id,
+        attempts=row.attempts,
+        next_attempt_at=row.next_attempt_at,
+        sent_at=row.sent_at,
+        failed_at=row.failed_at,
+        last_error=row.last_error,
+        id=row.id,
+    )
+
+
+class SqlOutbox:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, message: OutboxMessage) -> bool:
+        insert = _insert(self._session)
+        statement = insert(OutboxRow).values(**_columns(message, OutboxRow, skip=("id",)))
+        if message.dedupe_key is not None:
+            statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
+        result = await self._session.execute(statement.returning(OutboxRow.id))
+        new_id = result.scalar()
+        if new_id is None:
+            return False
+        message.id = int(new_id)
+        return True
+
+    async def claim(
+        self, now: datetime, owner: str, lease_seconds: float, limit: int = 50
+    ) -> list[OutboxMessage]:
+        candidates = (
+            select(OutboxRow.id)
+            .where(
+                OutboxRow.sent_at.is_(None),
+                OutboxRow.failed_at.is_(None),
+                or_(OutboxRow.next_attempt_at.is_(None), OutboxRow.next_attempt_at <= now),
+                or_(OutboxRow.lease_until.is_(None), OutboxRow.lease_until <= now),
+            )
+            .order_by(OutboxRow.id)
+            .limit(limit)
+        )
+        until = now + timedelta(seconds=lease_seconds)
+        rows = await _lease(self._session, OutboxRow, candidates, owner, until)
+        return [_message(row) for row in rows]
+
+    async def save(self, message: OutboxMessage) -> OutboxMessage:
+        await self._session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == message.id)
+            .values(
+                attempts=message.attempts,
+                next_attempt_at=message.next_attempt_at,
+                sent_at=message.sent_at,
+                failed_at=message.failed_at,
+                last_error=message.last_error,
+                lease_owner=None,
+                lease_until=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return message
+
+    async def count_pending(self) -> int:
+        return int(
+            (
+                await self._session.execute(
+                    select(func.count())
+                    .select_from(OutboxRow)
+                    .where(OutboxRow.sent_at.is_(None), OutboxRow.failed_at.is_(None))
+                )
+            ).scalar_one()
+        )
