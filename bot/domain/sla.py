@@ -149,6 +149,14 @@ class Schedule:
 # --- policies as data --------------------------------------------------------------------------
 
 
+class MetBy(StrEnum):
+    """Which act of the handling unit stops a milestone's clock."""
+
+    SIGN_OFF = "sign_off"  # 签收 (or any later act): the response minute
+    REPLY = "reply"  # a reply to the enterprise; each reply meets the earliest running one
+    RESOLVE = "resolve"  # 办结
+
+
 class Counting(StrEnum):
     SERVICE_SECONDS = "service_seconds"
     WORKING_DAYS = "working_days"
@@ -171,6 +179,7 @@ class MilestoneRule:
     #: seconds of service time (SERVICE_SECONDS) or working days (the others)
     warn_before: int
     extension: Extension | None = None
+    met_by: MetBy = MetBy.REPLY
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +232,7 @@ class _MilestoneData(BaseModel):
     warn_before_seconds: int | None = Field(default=None, ge=0)
     warn_before_working_days: int | None = Field(default=None, ge=0, le=100)
     extension: _ExtensionData | None = None
+    met_by: MetBy = MetBy.REPLY
 
     @model_validator(mode="after")
     def _consistent(self) -> _MilestoneData:
@@ -255,7 +265,9 @@ class _MilestoneData(BaseModel):
                 if ext.working_days is not None
                 else Extension(Counting.MONTHS, int(ext.months or 0), ext.max)
             )
-        return MilestoneRule(self.name, self.title or self.name, unit, amount, warn, extension)
+        return MilestoneRule(
+            self.name, self.title or self.name, unit, amount, warn, extension, self.met_by
+        )
 
 
 class _ResponseData(BaseModel):
@@ -312,6 +324,7 @@ def parse_policies(
         Counting.SERVICE_SECONDS,
         data.response.service_seconds,
         data.response.warn_before_seconds,
+        met_by=MetBy.SIGN_OFF,
     )
     policies: dict[str, Policy] = {}
     for name, item in data.policies.items():
