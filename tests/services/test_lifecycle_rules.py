@@ -163,7 +163,7 @@ async def test_transfer_and_return_need_reasons_and_move_the_complaint(
         await handling.transfer(ctx, admin, number, "区住建局", "  ")
     with pytest.raises(PermissionDenied):  # a plain handler may not transfer
         await handling.transfer(ctx, handler, number, "区住建局", "属于住建")
-    with pytest.raises(Exception, match="区住建局|closest|最接近|未知"):
+    with pytest.raises(Exception, match=r"火星局"):
         await handling.transfer(ctx, admin, number, "火星局", "不知道")
     moved = await handling.transfer(ctx, admin, number, "住建局", "涉及施工许可")
     assert moved.lead_unit == "区住建局" and moved.status is Status.ROUTED
