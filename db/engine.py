@@ -23,17 +23,24 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def create_engine(url: str, *, schema: str | None = None, **kwargs: Any) -> AsyncEngine:
+def create_engine(
+    url: str,
+    *,
+    schema: str | None = None,
+    busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
+    **kwargs: Any,
+) -> AsyncEngine:
     """An async engine for ``url``. ``schema`` (PostgreSQL only) sets the search path, which
-    the tests use to give each run a schema of its own."""
+    the tests use to give each run a schema of its own; ``busy_timeout_ms`` (SQLite only) is
+    how long a writer waits for the lock."""
     if is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(
-            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
+            url, connect_args={"timeout": busy_timeout_ms / 1000}, **kwargs
         )
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, busy_timeout_ms)
         return engine
     connect_args: dict[str, Any] = {"timeout": 5}
     if schema is not None:
@@ -42,7 +49,7 @@ def create_engine(url: str, *, schema: str | None = None, **kwargs: Any) -> Asyn
     return create_async_engine(url, connect_args=connect_args, **kwargs)
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
     sync_engine = engine.sync_engine
 
     @event.listens_for(sync_engine, "connect")
@@ -51,7 +58,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()

@@ -196,6 +196,10 @@ async def _route(
     to_dispatcher = needs_dispatcher or complaint.lead_unit is None
     action = Action.SEND_TO_DISPATCHER if to_dispatcher else Action.ROUTE
     complaint.status = check(action, complaint, "system") or complaint.status
+    suggested = complaint.lead_unit
+    if to_dispatcher:
+        # not the unit's until a dispatcher confirms: it must not count in the unit's figures
+        complaint.lead_unit, complaint.co_units = None, ()
     await uow.complaints.add(complaint)
     assert complaint.id is not None
     await record(uow, complaint, EventKind.SUBMITTED, actor, now, text_length=len(complaint.text))
@@ -228,7 +232,7 @@ async def _route(
             "system:yousu",
             now,
             confidence=complaint.routing_confidence,
-            suggested_unit=complaint.lead_unit,
+            suggested_unit=suggested,
         )
         await notify_role(
             uow,
@@ -236,7 +240,7 @@ async def _route(
             "dispatch_needed",
             f"event{event.id}",
             Role.DISPATCHER,
-            suggested_unit=complaint.lead_unit,
+            suggested_unit=suggested,
         )
     else:
         event = await record(

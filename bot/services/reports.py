@@ -1,0 +1,142 @@
+"""The weekly summary (周报): figures per unit and district-wide, hot topics, and the ledger
+(台账) export.
+
+Owns assembling the report from the database's counts (``ReportQueries``) and writing it as
+text, JSON-ready data and a spreadsheet (openpyxl).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.domain.figures import Figure, figures, parse_week, week_bounds
+from bot.domain.records import HotTopic, UnitCounts
+from bot.services.context import ServiceContext
+
+DISTRICT = "全区"
+
+
+@dataclass(frozen=True, slots=True)
+class UnitReport:
+    unit: str
+    counts: UnitCounts
+    figures: tuple[Figure, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyReport:
+    week: str
+    start: str
+    end: str
+    units: tuple[UnitReport, ...]  # district-wide first
+    hot_topics: tuple[HotTopic, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "week": self.week,
+            "start": self.start,
+            "end": self.end,
+            "units": [
+                {
+                    "unit": u.unit,
+                    "received": u.counts.received,
+                    "resolved": u.counts.resolved,
+                    "overdue_open": u.counts.overdue_open,
+                    "breaches": u.counts.breaches,
+                    "figures": {
+                        f.key: {
+                            "numerator": f.numerator,
+                            "denominator": f.denominator,
+                            "rate": f.rate,
+                            "target": f.target,
+                            "met": f.met,
+                        }
+                        for f in u.figures
+                    },
+                }
+                for u in self.units
+            ],
+            "hot_topics": [
+                {
+                    "topic": t.topic_key,
+                    "complaints": t.complaints,
+                    "enterprises": t.enterprises,
+                    "sample": t.sample_text,
+                    "measure_id": t.measure_id,
+                }
+                for t in self.hot_topics
+            ],
+        }
+
+
+async def weekly_report(ctx: ServiceContext, week: str) -> WeeklyReport:
+    year, number = parse_week(week)
+    start, end = week_bounds(year, number, ctx.zone)
+    async with ctx.uow_factory() as uow:
+        counts = await uow.reports.unit_counts(start, end)
+        topics = await uow.reports.hot_topics(start, end)
+    units = tuple(UnitReport(c.unit or DISTRICT, c, tuple(figures(c))) for c in counts)
+    return WeeklyReport(
+        f"{year}-W{number:02d}", start.isoformat(), end.isoformat(), units, tuple(topics)
+    )
+
+
+def render_text(report: WeeklyReport) -> str:
+    keys = [f.key for f in report.units[0].figures] if report.units else []
+    titles = [f.title for f in report.units[0].figures] if report.units else []
+    lines = [f"偃师区“有诉即办”周报 {report.week}（{report.start[:10]} 起）", ""]
+    header = ["单位", "受理", "办结", "超期在办", *titles]
+    lines.append(" | ".join(header))
+    for unit in report.units:
+        shown = {f.key: f.shown() for f in unit.figures}
+        row = [
+            unit.unit,
+            str(unit.counts.received),
+            str(unit.counts.resolved),
+            str(unit.counts.overdue_open),
+            *(shown[k] for k in keys),
+        ]
+        lines.append(" | ".join(row))
+    district = report.units[0] if report.units else None
+    if district is not None:
+        resolution = next(f for f in district.figures if f.key == "resolution")
+        verdict = {True: "达标", False: "未达标", None: "无数据"}[resolution.met]
+        lines += ["", f"全区解决率 {resolution.shown()}（目标 90%，{verdict}）"]
+    if report.hot_topics:
+        lines += ["", "热点诉求（多家企业反映的同类问题）："]
+        lines += [
+            f"- {t.sample_text}（{t.complaints} 件，{t.enterprises} 家企业）"
+            for t in report.hot_topics
+        ]
+    return "\n".join(lines)
+
+
+def write_ledger(report: WeeklyReport, path: Path) -> Path:
+    """The figures table as a spreadsheet, one row per unit (district first)."""
+    from openpyxl import Workbook  # noqa: PLC0415 - only needed for exports
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = report.week
+    first = report.units[0].figures if report.units else ()
+    sheet.append(["单位", "受理", "办结", "超期在办", "超时次数", *(f"{f.title}" for f in first)])
+    for unit in report.units:
+        sheet.append(
+            [
+                unit.unit,
+                unit.counts.received,
+                unit.counts.resolved,
+                unit.counts.overdue_open,
+                unit.counts.breaches,
+                *(None if f.rate is None else round(f.rate, 4) for f in unit.figures),
+            ]
+        )
+    topics = workbook.create_sheet("热点")
+    topics.append(["热点", "件数", "企业数", "示例", "举措"])
+    for t in report.hot_topics:
+        topics.append([t.topic_key, t.complaints, t.enterprises, t.sample_text, t.measure_id])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+    return path

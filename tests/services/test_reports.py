@@ -1,0 +1,92 @@
+"""Weekly figures counted by the database, checked against a small week built by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from bot.domain.records import Actor, Role
+from bot.errors import InvalidInput
+from bot.services import enterprise, handling, intake, reports
+from bot.services.context import ServiceContext
+from tests.support import FixedClock, add_official
+
+POWER = "厂里新上了一条生产线，申请用电增容快两个月了，供电那边一直没给方案。"
+POWER_2 = "新厂房要接电，报装申请递上去一个月了，供电公司说排不上"
+LOAN = "我们公司想贷300万流动资金，跑了两家银行都说要抵押，一个多月没有结果。"
+VAGUE = "有点事想反映一下"
+
+
+async def _week(ctx: ServiceContext, clock: FixedClock) -> dict[str, str]:
+    a, b, c = Actor("telegram", "1"), Actor("telegram", "2"), Actor("telegram", "3")
+    one = await intake.submit_complaint(ctx, a, POWER)
+    two = await intake.submit_complaint(ctx, b, POWER_2)
+    loan = await intake.submit_complaint(ctx, c, LOAN)
+    vague = await intake.submit_complaint(ctx, Actor("telegram", "4"), VAGUE)
+    assert vague.needs_dispatcher and loan.sla_policy == "1330"
+    assert one.lead_unit == two.lead_unit and one.lead_unit and loan.lead_unit
+    power = await add_official(ctx.uow_factory, 11, one.lead_unit, Role.HANDLER)
+    bank = await add_official(ctx.uow_factory, 12, loan.lead_unit, Role.HANDLER)
+    clock.advance(seconds=20)
+    await handling.sign_off(ctx, power, one.number)  # within the minute
+    await handling.sign_off(ctx, bank, loan.number)  # within the minute
+    await handling.reply(ctx, bank, loan.number, "已联系，明天对接银行")  # 1330 contact
+    clock.advance(minutes=5)
+    await handling.sign_off(ctx, power, two.number)  # late
+    await handling.reply(ctx, power, one.number, "明天勘察")
+    await handling.resolve(ctx, power, one.number, "已送电")
+    await handling.resolve(ctx, power, two.number, "已排期")
+    await enterprise.rate(ctx, a, one.number, solved=True, score=5)
+    await enterprise.rate(ctx, b, two.number, solved=False, score=2, comment="没解决")
+    return {"power": one.lead_unit, "bank": loan.lead_unit}
+
+
+async def test_weekly_counts_and_rates(ctx: ServiceContext, clock: FixedClock) -> None:
+    units = await _week(ctx, clock)
+    report = await reports.weekly_report(ctx, "2026-W48")
+    district = report.units[0]
+    assert district.unit == "全区"
+    c = district.counts
+    assert (c.received, c.response_total, c.response_met) == (4, 4, 2)
+    assert (c.transfer_total, c.transfer_on_time) == (4, 3)  # the vague one awaits a dispatcher
+    # first_reply x3 + the 1330 contact; the one resolved without a reply counts as answered
+    assert (c.reply_total, c.reply_on_time) == (4, 3)
+    assert (c.resolved, c.confirmed_resolved, c.ratings, c.satisfied) == (1, 1, 2, 1)
+    assert c.financing == {"contact": (1, 1), "feedback": (1, 0), "approval": (1, 0)}
+    rates = {f.key: f for f in district.figures}
+    assert rates["response"].rate == 0.5 and rates["response"].met is False
+    assert rates["resolution"].rate == 1.0 and rates["resolution"].met is True
+    assert rates["1330_feedback"].rate == 0.0
+    power = next(u for u in report.units if u.unit == units["power"])
+    assert (power.counts.received, power.counts.response_met) == (2, 1)
+    assert {u.unit for u in report.units} == {"全区", units["power"], units["bank"]}
+    text = reports.render_text(report)
+    assert "2026-W48" in text and "全区解决率 100.0%" in text
+
+
+async def test_an_empty_week_shows_dashes_not_errors(ctx: ServiceContext) -> None:
+    report = await reports.weekly_report(ctx, "2026-W01")
+    assert report.units[0].counts.received == 0
+    assert all(f.rate is None for f in report.units[0].figures)
+    assert "—" in reports.render_text(report)
+
+
+@pytest.mark.parametrize("week", ["", "2026W48", "2026-W54", "2026-W00", "W48"])
+async def test_bad_weeks_are_refused(ctx: ServiceContext, week: str) -> None:
+    with pytest.raises(InvalidInput):
+        await reports.weekly_report(ctx, week)
+
+
+async def test_ledger_export_has_the_figures(
+    ctx: ServiceContext, clock: FixedClock, tmp_path: Path
+) -> None:
+    await _week(ctx, clock)
+    report = await reports.weekly_report(ctx, "2026-W48")
+    path = reports.write_ledger(report, tmp_path / "ledger.xlsx")
+    sheet = load_workbook(path).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("单位", "受理", "办结")
+    assert rows[1][0] == "全区" and rows[1][1] == 4
+    assert len(rows) == len(report.units) + 1
