@@ -150,6 +150,9 @@ class OfficialRepository(Protocol):
     async def with_role(self, role: Role) -> list[Official]:
         """Active officials with this role in any unit."""
 
+    async def all(self, unit: str | None = None) -> list[Official]:
+        """Every official (of one unit, if given), by unit."""
+
 
 class EnterpriseRepository(Protocol):
     async def get_or_create(self, actor: Actor) -> Enterprise: ...
@@ -191,9 +194,12 @@ class Outbox(Protocol):
 
 
 class ReportQueries(Protocol):
-    async def unit_counts(self, start: datetime, end: datetime) -> list[UnitCounts]:
-        """One ``UnitCounts`` per lead unit with complaints in ``[start, end)``, plus the
-        district-wide total (``unit=None``) first."""
+    async def unit_counts(
+        self, start: datetime, end: datetime, as_of: datetime
+    ) -> list[UnitCounts]:
+        """One ``UnitCounts`` per lead unit with complaints received in ``[start, end)``, plus
+        the district-wide total (``unit=None``) first. A clock counts once it is decided at
+        ``as_of``: met (on time or late), or past its due time."""
 
     async def hot_topics(self, start: datetime, end: datetime, min_size: int = 2) -> list[HotTopic]:
         """Groups of near-identical complaints from different enterprises, biggest first."""

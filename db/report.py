@@ -12,7 +12,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, distinct, func, select
+from sqlalchemy import and_, case, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.records import HotTopic, Status, UnitCounts
@@ -32,7 +32,9 @@ class SqlReportQueries:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def unit_counts(self, start: datetime, end: datetime) -> list[UnitCounts]:
+    async def unit_counts(
+        self, start: datetime, end: datetime, as_of: datetime
+    ) -> list[UnitCounts]:
         cohort = and_(ComplaintRow.created_at >= start, ComplaintRow.created_at < end)
         counts: dict[str | None, UnitCounts] = {}
 
@@ -90,7 +92,12 @@ class SqlReportQueries:
                 _count_if(SlaClockRow.breached_at.is_not(None)),
             )
             .join(ComplaintRow, ComplaintRow.id == SlaClockRow.complaint_id)
-            .where(cohort, ComplaintRow.status != Status.MERGED.value)
+            .where(
+                cohort,
+                ComplaintRow.status != Status.MERGED.value,
+                # decided: met, or past due; a clock still running in time is not counted yet
+                or_(SlaClockRow.met_at.is_not(None), SlaClockRow.due_at <= as_of),
+            )
             .group_by(ComplaintRow.lead_unit, ComplaintRow.sla_policy, SlaClockRow.milestone)
         )
         for unit, policy, milestone, total, met_sum, breached_sum in (

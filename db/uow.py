@@ -15,6 +15,7 @@ from typing import Self
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot import ports
 from bot.ports import DatabaseUnavailable
 from db.report import SqlReportQueries
 from db.repositories import (
@@ -41,6 +42,17 @@ def is_unavailable(exc: BaseException) -> bool:
 
 
 class SqlUnitOfWork:
+    # typed as the ports (protocol attributes are invariant); the Sql* classes satisfy them
+    complaints: ports.ComplaintRepository
+    events: ports.EventLog
+    clocks: ports.ClockRepository
+    officials: ports.OfficialRepository
+    enterprises: ports.EnterpriseRepository
+    ratings: ports.RatingRepository
+    extensions: ports.ExtensionRepository
+    outbox: ports.Outbox
+    reports: ports.ReportQueries
+
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
         self._session: AsyncSession | None = None

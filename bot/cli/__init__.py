@@ -26,6 +26,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bot.cli.units",
     "bot.cli.import_plan",
     "bot.cli.sla",
+    "bot.cli.complaint",
+    "bot.cli.officials",
+    "bot.cli.report",
+    "bot.cli.db",
 )
 
 Handler = Callable[[argparse.Namespace], int]

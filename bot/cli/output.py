@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
+from collections.abc import Callable
 from typing import Any
 
 
@@ -18,3 +20,13 @@ def print_json(value: Any, *, compact: bool = False) -> None:
 
 def bilingual_help(zh: str, en: str) -> str:
     return f"{zh} / {en}"
+
+
+def help_handler(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    """A handler that prints the parser's help (for a command given without a subcommand)."""
+
+    def show(_args: argparse.Namespace) -> int:
+        parser.print_help()
+        return 0
+
+    return show

@@ -28,9 +28,23 @@ def default_router() -> Route:
 
 
 def default_unit_names() -> CanonicalUnit:
+    """Names resolve through the registry's aliases; a group (各镇办, 区直相关部门) is not a
+    unit anyone can be assigned to, and an unknown name lists the closest known ones."""
+    from bot.errors import InvalidInput  # noqa: PLC0415
     from knowledge.base import load_knowledge_base  # noqa: PLC0415 - reads JSON
 
-    return load_knowledge_base().units.canonical
+    registry = load_knowledge_base().units
+
+    def canonical(name: str) -> str:
+        found = registry.canonical(name.strip())
+        if registry.is_group(found):
+            raise InvalidInput(
+                f"“{found}”是单位集合，不是具体单位，请指定一个单位",
+                f"{found!r} is a group of units, not a unit",
+            )
+        return found
+
+    return canonical
 
 
 @dataclass

@@ -75,7 +75,7 @@ async def weekly_report(ctx: ServiceContext, week: str) -> WeeklyReport:
     year, number = parse_week(week)
     start, end = week_bounds(year, number, ctx.zone)
     async with ctx.uow_factory() as uow:
-        counts = await uow.reports.unit_counts(start, end)
+        counts = await uow.reports.unit_counts(start, end, ctx.clock.now())
         topics = await uow.reports.hot_topics(start, end)
     units = tuple(UnitReport(c.unit or DISTRICT, c, tuple(figures(c))) for c in counts)
     return WeeklyReport(

@@ -22,9 +22,9 @@ from bot.domain.records import (
 from bot.ports import ConcurrentUpdate, DatabaseUnavailable
 from db.bootstrap import Database, open_database
 from db.engine import create_engine
-from db.uow import SqlUnitOfWorkFactory
 from db.migrate import current_revision, head_revision, upgrade
 from db.models import Base
+from db.uow import SqlUnitOfWorkFactory
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 

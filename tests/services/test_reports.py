@@ -50,15 +50,16 @@ async def test_weekly_counts_and_rates(ctx: ServiceContext, clock: FixedClock) -
     assert district.unit == "全区"
     c = district.counts
     assert (c.received, c.response_total, c.response_met) == (4, 4, 2)
-    assert (c.transfer_total, c.transfer_on_time) == (4, 3)  # the vague one awaits a dispatcher
-    # first_reply x3 + the 1330 contact; the one resolved without a reply counts as answered
-    assert (c.reply_total, c.reply_on_time) == (4, 3)
+    # clocks still running in time are not counted yet: the vague complaint's assignment
+    # (end of the next working day) and first reply, the loan's feedback and approval
+    assert (c.transfer_total, c.transfer_on_time) == (3, 3)
+    assert (c.reply_total, c.reply_on_time) == (3, 3)  # first_reply x2 + the 1330 contact
     assert (c.resolved, c.confirmed_resolved, c.ratings, c.satisfied) == (1, 1, 2, 1)
-    assert c.financing == {"contact": (1, 1), "feedback": (1, 0), "approval": (1, 0)}
+    assert c.financing == {"contact": (1, 1)}
     rates = {f.key: f for f in district.figures}
     assert rates["response"].rate == 0.5 and rates["response"].met is False
     assert rates["resolution"].rate == 1.0 and rates["resolution"].met is True
-    assert rates["1330_feedback"].rate == 0.0
+    assert rates["1330_feedback"].rate is None  # not due yet: no figure rather than 0%
     power = next(u for u in report.units if u.unit == units["power"])
     assert (power.counts.received, power.counts.response_met) == (2, 1)
     assert {u.unit for u in report.units} == {"全区", units["power"], units["bank"]}
@@ -90,3 +91,14 @@ async def test_ledger_export_has_the_figures(
     assert rows[0][:3] == ("单位", "受理", "办结")
     assert rows[1][0] == "全区" and rows[1][1] == 4
     assert len(rows) == len(report.units) + 1
+
+
+async def test_missed_deadlines_count_once_they_pass(
+    ctx: ServiceContext, clock: FixedClock
+) -> None:
+    await _week(ctx, clock)
+    clock.advance(days=60)  # every deadline of that week has passed
+    c = (await reports.weekly_report(ctx, "2026-W48")).units[0].counts
+    assert (c.transfer_total, c.transfer_on_time) == (4, 3)  # the vague one never dispatched
+    assert (c.reply_total, c.reply_on_time) == (4, 3)
+    assert c.financing == {"contact": (1, 1), "feedback": (1, 0), "approval": (1, 0)}

@@ -1,0 +1,22 @@
+"""Running a use case from the command line: open the app (database migrated), run, close."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from bot.config import Settings, load_settings
+
+T = TypeVar("T")
+
+
+def run_with_app(use: Callable[..., Awaitable[T]], settings: Settings | None = None) -> T:
+    """``use(app)`` inside a fresh event loop with the database open."""
+    from bot.app import open_app  # noqa: PLC0415 - keeps --help fast
+
+    async def go() -> T:
+        async with open_app(settings or load_settings()) as app:
+            return await use(app)
+
+    return asyncio.run(go())

@@ -1,0 +1,45 @@
+"""`yousu report weekly`: the weekly summary (周报), per unit and district-wide."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.cli.app_runner import run_with_app
+from bot.cli.output import bilingual_help, help_handler, print_json
+from bot.config import load_settings
+from bot.domain.figures import last_complete_week
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("report", help=bilingual_help("统计报表", "reports"))
+    commands = parser.add_subparsers(dest="report_command", metavar="子命令/SUBCOMMAND")
+    parser.set_defaults(handler=help_handler(parser))
+    weekly = commands.add_parser("weekly", help=bilingual_help("周报", "weekly summary"))
+    weekly.add_argument(
+        "--week", help=bilingual_help("ISO 周，如 2026-W48（默认上一个完整周）", "ISO week")
+    )
+    weekly.add_argument("--json", action="store_true", help=bilingual_help("输出 JSON", "JSON"))
+    weekly.add_argument("--xlsx", type=Path, help=bilingual_help("导出台账表格", "export .xlsx"))
+    weekly.set_defaults(handler=_weekly)
+
+
+def _weekly(args: argparse.Namespace) -> int:
+    from bot.services.reports import render_text, weekly_report, write_ledger  # noqa: PLC0415
+
+    settings = load_settings()
+    week = args.week
+    if week is None:
+        year, number = last_complete_week(datetime.now(UTC), settings.zone)
+        week = f"{year}-W{number:02d}"
+    report = run_with_app(lambda app: weekly_report(app.services, week), settings)
+    if args.xlsx is not None:
+        write_ledger(report, args.xlsx)
+    if args.json:
+        print_json(report.as_dict())
+    else:
+        print(render_text(report))
+        if args.xlsx is not None:
+            print(f"\n台账已导出 / ledger written: {args.xlsx}")
+    return 0
