@@ -2,8 +2,10 @@
 
 With a Telegram token it will run the bot and the HTTP API. Without one it runs a local demo a
 newcomer can try: it shows what the knowledge base holds, answers a policy question, routes
-two complaints and computes their deadlines, all from the real code and the shipped data; on
-a terminal it then takes the newcomer's own questions and complaints.
+two complaints and computes their deadlines, then walks a complaint through its whole
+lifecycle on the real database (the SQLite file in the data folder: intake, 签收, reply, 办结,
+rating, the sweeper, the weekly figures), all from the real code and the shipped data; on a
+terminal it then takes the newcomer's own questions and complaints.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import TextIO
 from bot.cli.ask import answer_json, render_answer
 from bot.cli.output import bilingual_help
 from bot.cli.route import render_route, route_json
-from bot.cli.sla import render_schedule
+from bot.cli.sla import render_schedule, show_local
 from bot.config import Settings, load_settings
 from bot.errors import YousuError
 
@@ -84,11 +86,14 @@ def run_demo(settings: Settings, *, out: TextIO) -> None:
         print(render_route(decision), file=out)
         schedule = engine.schedule(decision["sla_policy"], now)
         print(render_schedule(schedule, engine, settings.zone), file=out)
+    lifecycle_demo(settings, out=out)
     print(
         "\n自己试试 / try it yourself:\n"
         '  .venv/bin/yousu ask "办理营业执照要带什么材料"\n'
         '  .venv/bin/yousu route "办厂房的施工许可证跑了好几趟还没办下来"\n'
-        "  .venv/bin/yousu measures | less",
+        "  .venv/bin/yousu measures | less\n"
+        "  .venv/bin/yousu complaint mine --as cli:demo\n"
+        "  .venv/bin/yousu report weekly",
         file=out,
     )
 
@@ -114,3 +119,68 @@ def interactive(settings: Settings, source: TextIO, out: TextIO) -> None:
                 print(render_answer(answer_json(text, limit=3)), file=out)
         except YousuError as exc:
             print(exc.bilingual(), file=out)
+
+
+DEMO_ENTERPRISE = "cli:demo"
+#: a Telegram id for the demo's handler; real officials are registered with `yousu officials`
+DEMO_OFFICIAL = 10_000_001
+
+
+def lifecycle_demo(settings: Settings, *, out: TextIO) -> None:
+    """One complaint from intake to closed, on the configured database."""
+    from bot.cli.app_runner import run_with_app  # noqa: PLC0415
+
+    print("\n--- 诉求全流程 / a complaint from intake to closing ---", file=out)
+    for line in run_with_app(_walk_through, settings):
+        print(line, file=out)
+
+
+async def _walk_through(app: object) -> list[str]:
+    from bot.domain.figures import figures  # noqa: PLC0415
+    from bot.domain.lifecycle import STATUS_TITLES  # noqa: PLC0415
+    from bot.domain.records import Actor, Role  # noqa: PLC0415
+    from bot.services import enterprise, handling, intake, queries, sweeper  # noqa: PLC0415
+    from bot.services.officials import register_official  # noqa: PLC0415
+
+    services = app.services  # type: ignore[attr-defined]
+    zone = services.zone
+    firm = Actor(*DEMO_ENTERPRISE.split(":"))
+    lines: list[str] = []
+    ack = await intake.submit_complaint(services, firm, SAMPLE_COMPLAINTS[0])
+    lines.append(
+        f"受理：工单 {ack.number}，派给 {ack.lead_unit}"
+        f"（依据 {ack.measure_id} {ack.measure_title}）"
+    )
+    for deadline in ack.deadlines:
+        lines.append(f"  时限 {deadline.milestone}: {show_local(deadline.due, zone)}")
+    if ack.lead_unit is None:
+        lines.append("  （待派单员确认单位）")
+        return lines
+    await register_official(
+        services, DEMO_OFFICIAL, ack.lead_unit, "演示承办人", Role.HANDLER.value
+    )
+    official = Actor("telegram", str(DEMO_OFFICIAL))
+    await handling.sign_off(services, official, ack.number)
+    await handling.reply(services, official, ack.number, "已收到，明天上门勘察用电需求。")
+    await handling.resolve(services, official, ack.number, "增容方案已出，预计下周送电。")
+    await enterprise.rate(services, firm, ack.number, solved=True, score=5, comment="很快")
+    view = await queries.complaint_status(services, firm, ack.number)
+    lines.append(f"当前状态：{STATUS_TITLES[view.complaint.status]}；事件记录：")
+    for event in view.events:
+        when = event.at.astimezone(zone).strftime("%H:%M:%S")
+        lines.append(f"  {when} {event.kind.value:<12} {event.actor}")
+    result = await sweeper.sweep(services, "demo")
+    lines.append(
+        f"巡检（sweeper）：预警 {result.warned}，超时 {result.breached}，"
+        f"自动结案 {result.auto_closed}"
+    )
+    now = services.clock.now().astimezone(zone)
+    iso = now.isocalendar()
+    from bot.services.reports import weekly_report  # noqa: PLC0415
+
+    report = await weekly_report(services, f"{iso.year}-W{iso.week:02d}")
+    district = report.units[0]
+    shown = "，".join(f"{f.title} {f.shown()}" for f in figures(district.counts)[:5])
+    lines.append(f"本周全区：受理 {district.counts.received} 件；{shown}")
+    lines.append(f"数据保存在 / stored in: {services.uow_factory.engine.url}")
+    return lines

@@ -111,7 +111,7 @@ def schedule_json(schedule: Schedule, engine: SlaEngine, zone: tzinfo) -> dict[s
     }
 
 
-def _show(moment: datetime, zone: tzinfo) -> str:
+def show_local(moment: datetime, zone: tzinfo) -> str:
     """Local time for people: midnight is shown as 24:00 of the day before (a day's end)."""
     local = moment.astimezone(zone)
     if local.time() == time(0):
@@ -136,14 +136,14 @@ def render_schedule(schedule: Schedule, engine: SlaEngine, zone: tzinfo) -> str:
     policy = engine.policy(schedule.policy)
     lines = [
         f"时限政策：{policy.name}（{policy.title}）",
-        f"受理时间：{_show(schedule.start, zone)}（{zone}）",
+        f"受理时间：{show_local(schedule.start, zone)}（{zone}）",
     ]
     for milestone in schedule.milestones:
         title = policy.rule(milestone.name).title
         mark = " *估算" if milestone.estimated else ""
         lines.append(
-            f"  {title}（{milestone.name}）：截止 {_show(milestone.due, zone)}，"
-            f"提醒 {_show(milestone.warn_at, zone)}{mark}"
+            f"  {title}（{milestone.name}）：截止 {show_local(milestone.due, zone)}，"
+            f"提醒 {show_local(milestone.warn_at, zone)}{mark}"
         )
     lines.append(
         "说明：工作日自受理次日起算，按工作日计的时限截至第 N 个工作日 24:00；"

@@ -34,6 +34,21 @@ def test_demo_shows_the_knowledge_base_an_answer_and_routes(
     assert "1330" in out and "取得联系" in out
     # the power sample goes to the power company
     assert "供电" in out
+    # ...and a complaint walks its whole lifecycle on the SQLite file in the data folder
+    assert "受理：工单 " in out and "当前状态：已结案" in out
+    for kind in ("submitted", "routed", "signed_off", "replied", "resolved", "rated", "closed"):
+        assert f" {kind} " in out
+    assert "本周全区：受理 1 件" in out
+
+
+def test_demo_runs_again_on_the_same_database(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert main(["run", "--no-input"]) == 0
+    assert main(["run", "--no-input"]) == 0
+    out = capsys.readouterr().out
+    assert "-0002" in out and "本周全区：受理 2 件" in out
+    assert (tmp_path / "yousu.sqlite3").exists()
 
 
 def test_interactive_answers_questions_and_routes_complaints() -> None:

@@ -1,0 +1,138 @@
+"""The `yousu complaint|officials|report|db` commands on a real SQLite file, as an operator
+would use them, including their errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from bot.cli import main
+
+
+@pytest.fixture(autouse=True)
+def _data(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path)
+
+
+def _json(capsys: pytest.CaptureFixture[str], argv: list[str]) -> object:
+    assert main(argv) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_a_complaint_through_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    ack = _json(capsys, ["complaint", "submit", "--as", "cli:firm", "申请用电增容两个月了没有回音"])
+    assert isinstance(ack, dict) and ack["status"] == "routed"
+    number, unit = ack["number"], ack["lead_unit"]
+    assert main(["officials", "add", "--unit", "供电公司", "--telegram-id", "111"]) == 0
+    assert "已登记" in capsys.readouterr().out
+    signed = _json(capsys, ["complaint", "sign-off", "--as", "telegram:111", number])
+    assert signed == {
+        "number": number,
+        "status": "signed_off",
+        "lead_unit": unit,
+        "met": ["response"],
+    }
+    status = _json(capsys, ["complaint", "status", "--as", "cli:firm", number])
+    assert isinstance(status, dict)
+    assert [e["kind"] for e in status["events"]] == ["submitted", "routed", "signed_off"]
+    # someone else's complaint, a bad number, an illegal step: named errors, exit 2
+    assert main(["complaint", "status", "--as", "cli:other", number]) == 2
+    assert main(["complaint", "status", "--as", "cli:firm", "20261301-0001"]) == 2
+    assert main(["complaint", "rate", "--as", "cli:firm", number, "5"]) == 2
+    assert main(["complaint", "status", "--as", "nocolon", number]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "当前状态为“已签收”，不能评价" in err
+
+
+def test_officials_add_refuses_unknown_units_with_the_closest(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["officials", "add", "--unit", "区市场监督管理局", "--telegram-id", "7"]) == 0
+    assert "区市场监管局" in capsys.readouterr().out
+    assert main(["officials", "add", "--unit", "市场监督管局", "--telegram-id", "8"]) == 2
+    assert "最接近" in capsys.readouterr().err
+    assert main(["officials", "add", "--unit", "各镇办", "--telegram-id", "9"]) == 2
+    assert main(["officials", "add", "--telegram-id", "9", "--role", "handler"]) == 2
+    assert main(["officials", "add", "--telegram-id", "-4", "--unit", "区税务局"]) == 2
+    assert main(["officials", "add", "--telegram-id", "10", "--role", "supervisor"]) == 0
+    # the same Telegram id again updates the official
+    assert (
+        main(["officials", "add", "--unit", "税务局", "--telegram-id", "7", "--name", "王五"]) == 0
+    )
+    capsys.readouterr()
+    listed = _json(capsys, ["officials", "list", "--json"])
+    assert isinstance(listed, list)
+    assert {(o["telegram_id"], o["unit"], o["name"]) for o in listed} == {
+        (7, "区税务局", "王五"),
+        (10, None, ""),
+    }
+
+
+def test_roster_import_is_all_or_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "telegram_id,unit,name,role\n101,区税务局,甲,handler\nabc,区税务局,乙,\n"
+        "102,火星局,丙,\n103,,丁,handler\n104,区税务局,戊,boss\n",
+        encoding="utf-8-sig",
+    )
+    assert main(["officials", "import", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert all(f"第{n}行" in err for n in (3, 4, 5, 6)) and "第2行" not in err
+    assert _json(capsys, ["officials", "list", "--json"]) == []
+    good = tmp_path / "good.csv"
+    good.write_text(
+        "\ufefftelegram_id,unit,name,role\n101,税务局,甲,\n102,,乙,supervisor\n", encoding="utf-8"
+    )
+    assert main(["officials", "import", str(good)]) == 0
+    assert "已导入 2 人" in capsys.readouterr().out
+    for content in (
+        b"",
+        b"\x00\x01binary",
+        "telegram_id,unit\n1,区税务局\n".encode("gbk") + b"\xff",
+    ):
+        path = tmp_path / "x.csv"
+        path.write_bytes(content)
+        assert main(["officials", "import", str(path)]) == 2
+    header = tmp_path / "header.csv"
+    header.write_text("id,department\n1,区税务局\n", encoding="utf-8")
+    assert main(["officials", "import", str(header)]) == 2
+    assert main(["officials", "import", str(tmp_path / "missing.csv")]) == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_weekly_report_json_and_ledger(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _json(capsys, ["complaint", "submit", "--as", "cli:firm", "银行突然抽贷，资金链要断了"])
+    ledger = tmp_path / "out" / "ledger.xlsx"
+    report = _json(capsys, ["report", "weekly", "--json", "--xlsx", str(ledger)])
+    assert isinstance(report, dict) and report["units"][0]["unit"] == "全区"
+    assert report["units"][0]["received"] in (0, 1)  # the last complete week, or this one
+    report = _json(capsys, ["report", "weekly", "--week", "2026-W48", "--json"])
+    assert isinstance(report, dict) and report["units"][0]["received"] == 1
+    assert load_workbook(ledger).active.cell(1, 1).value == "单位"
+    assert main(["report", "weekly", "--week", "2026-W99"]) == 2
+
+
+def test_db_upgrade_is_idempotent(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["db", "current"]) == 0
+    assert "空库" in capsys.readouterr().out
+    assert main(["db", "upgrade"]) == 0
+    assert main(["db", "upgrade"]) == 0
+    assert main(["db", "current"]) == 0
+    assert "最新" in capsys.readouterr().out
+
+
+def test_unreachable_database_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://root@127.0.0.1:1/test")
+    assert main(["complaint", "submit", "--as", "cli:firm", "办电难"]) == 2
+    err = capsys.readouterr().err
+    assert "数据库暂时不可用" in err and "Traceback" not in err
