@@ -106,8 +106,11 @@ class ComplaintRepository(Protocol):
     async def with_status(self, statuses: Sequence[Status], limit: int = 50) -> list[Complaint]:
         """E.g. the dispatcher's queue (PENDING_DISPATCH), oldest first."""
 
-    async def recent_open(self, since: datetime, limit: int = 500) -> list[Complaint]:
-        """Open complaints received since ``since`` (for grouping near-identical ones)."""
+    async def recent_open(
+        self, since: datetime, measure_id: str | None, limit: int = 500
+    ) -> list[Complaint]:
+        """Open complaints under ``measure_id`` received since ``since``, newest first (for
+        grouping near-identical ones into hot topics)."""
 
     async def resolved_before(self, cutoff: datetime, limit: int = 100) -> list[Complaint]:
         """RESOLVED complaints resolved at or before ``cutoff`` (candidates for auto-close)."""

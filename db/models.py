@@ -110,6 +110,7 @@ class ComplaintRow(Base):
         Index("ix_complaints_enterprise_status", "enterprise_id", "status"),
         Index("ix_complaints_status_created", "status", "created_at"),
         Index("ix_complaints_created_unit", "created_at", "lead_unit"),
+        Index("ix_complaints_measure_created", "measure_id", "created_at"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)

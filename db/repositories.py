@@ -14,7 +14,7 @@ from dataclasses import fields
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -70,6 +70,19 @@ def _insert(session: AsyncSession) -> Any:
     return pg_insert if _is_postgres(session) else sqlite_insert
 
 
+async def _insert_returning_id(session: AsyncSession, row_type: type[Base], record: Any) -> int:
+    """Insert one record with a Core statement (no ORM flush: intake writes a dozen rows)."""
+    statement = _INSERTS.get(row_type)
+    if statement is None:
+        # one statement per table, values as parameters: compiled once, then cached
+        statement = _INSERTS[row_type] = insert(row_type).returning(row_type.id)  # type: ignore[attr-defined]
+    values = _columns(record, row_type, skip=("id",))
+    return int((await session.execute(statement, values)).scalar_one())
+
+
+_INSERTS: dict[type[Base], Any] = {}
+
+
 # --- complaints ---------------------------------------------------------------------------------
 
 
@@ -108,11 +121,7 @@ class SqlComplaintRepository:
         self._session = session
 
     async def add(self, complaint: Complaint) -> Complaint:
-        row = ComplaintRow(**_columns(complaint, ComplaintRow, skip=("id",)))
-        self._session.add(row)
-        await self._session.flush()
-        complaint.id = row.id
-        self._session.expunge(row)
+        complaint.id = await _insert_returning_id(self._session, ComplaintRow, complaint)
         return complaint
 
     async def _one(self, *criteria: Any) -> Complaint | None:
@@ -193,11 +202,17 @@ class SqlComplaintRepository:
             .limit(limit)
         )
 
-    async def recent_open(self, since: datetime, limit: int = 500) -> list[Complaint]:
+    async def recent_open(
+        self, since: datetime, measure_id: str | None, limit: int = 500
+    ) -> list[Complaint]:
         open_statuses = [s.value for s in Status if s.is_open]
         return await self._many(
             select(ComplaintRow)
-            .where(ComplaintRow.created_at >= since, ComplaintRow.status.in_(open_statuses))
+            .where(
+                ComplaintRow.measure_id == measure_id,
+                ComplaintRow.created_at >= since,
+                ComplaintRow.status.in_(open_statuses),
+            )
             .order_by(ComplaintRow.id.desc())
             .limit(limit)
         )
@@ -219,18 +234,9 @@ class SqlEventLog:
         self._session = session
 
     async def append(self, event: Event) -> Event:
-        row = EventRow(
-            complaint_id=event.complaint_id,
-            kind=event.kind.value,
-            actor=event.actor,
-            at=event.at,
-            reason=event.reason,
-            data=dict(event.data),
-        )
-        self._session.add(row)
-        await self._session.flush()
+        new_id = await _insert_returning_id(self._session, EventRow, event)
         return Event(
-            event.complaint_id, event.kind, event.actor, event.at, event.reason, event.data, row.id
+            event.complaint_id, event.kind, event.actor, event.at, event.reason, event.data, new_id
         )
 
     async def for_complaint(self, complaint_id: int) -> list[Event]:
@@ -293,10 +299,7 @@ class SqlClockRepository:
         self._session = session
 
     async def add(self, clock: SlaClock) -> SlaClock:
-        row = SlaClockRow(**_columns(clock, SlaClockRow, skip=("id",)))
-        self._session.add(row)
-        await self._session.flush()
-        clock.id = row.id
+        clock.id = await _insert_returning_id(self._session, SlaClockRow, clock)
         return clock
 
     async def for_complaint(self, complaint_id: int) -> list[SlaClock]:

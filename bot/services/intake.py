@@ -32,6 +32,8 @@ REPEAT_SIMILARITY = 85
 #: hot topic; lower than for repeats, since different people word the same problem differently
 TOPIC_SIMILARITY = 70
 TOPIC_WINDOW = timedelta(days=14)
+#: how many recent complaints under the same measure are compared (newest first)
+TOPIC_CANDIDATES = 100
 #: the "assignment" clock (timely transfer, measure 45): a unit must have it by the end of the
 #: first working day; its warning goes out at 17:00 that day (seven hours before 24:00)
 ASSIGNMENT_WORKING_DAYS = 1
@@ -138,11 +140,12 @@ async def _topic(uow: UnitOfWork, complaint: Complaint, now: datetime) -> str:
     measure, or a new topic named after this complaint."""
     wanted = normalise(complaint.text)
     best: tuple[float, str] | None = None
-    for other in await uow.complaints.recent_open(now - TOPIC_WINDOW):
-        if (
-            other.enterprise_id == complaint.enterprise_id
-            or other.measure_id != complaint.measure_id
-        ):
+    if complaint.measure_id is None:
+        return complaint.number
+    for other in await uow.complaints.recent_open(
+        now - TOPIC_WINDOW, complaint.measure_id, TOPIC_CANDIDATES
+    ):
+        if other.enterprise_id == complaint.enterprise_id:
             continue
         score = fuzz.ratio(wanted, normalise(other.text))
         if score >= TOPIC_SIMILARITY and other.topic_key and (best is None or score > best[0]):

@@ -105,6 +105,9 @@ def upgrade() -> None:
             "ix_complaints_created_unit", ["created_at", "lead_unit"], unique=False
         )
         batch_op.create_index(
+            "ix_complaints_measure_created", ["measure_id", "created_at"], unique=False
+        )
+        batch_op.create_index(
             "ix_complaints_enterprise_status", ["enterprise_id", "status"], unique=False
         )
         batch_op.create_index(
@@ -317,6 +320,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_complaints_topic_key"))
         batch_op.drop_index("ix_complaints_status_created")
         batch_op.drop_index("ix_complaints_enterprise_status")
+        batch_op.drop_index("ix_complaints_measure_created")
         batch_op.drop_index("ix_complaints_created_unit")
 
     op.drop_table("complaints")
