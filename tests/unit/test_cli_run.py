@@ -66,3 +66,11 @@ def test_interactive_reports_bad_input_politely() -> None:
     out = io.StringIO()
     interactive(settings, io.StringIO("诉求：   \x00\n"), out)
     assert "Traceback" not in out.getvalue()
+
+
+def test_start_up_warns_when_next_year_has_no_holiday_data(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # the shipped calendar covers 2026, so on 2026-11-25 a deadline can run into 2027
+    assert main(["run", "--no-input"]) == 0
+    assert any("2027" in r.getMessage() and r.name == "bot.app" for r in caplog.records)
