@@ -69,8 +69,13 @@ def test_interactive_reports_bad_input_politely() -> None:
 
 
 def test_start_up_warns_when_next_year_has_no_holiday_data(
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # the shipped calendar covers 2026, so on 2026-11-25 a deadline can run into 2027
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    from bot.clock import SystemClock  # noqa: PLC0415
+
+    monkeypatch.setattr(SystemClock, "now", lambda _self: datetime(2026, 11, 25, 2, tzinfo=UTC))
     assert main(["run", "--no-input"]) == 0
     assert any("2027" in r.getMessage() and r.name == "bot.app" for r in caplog.records)
