@@ -83,37 +83,56 @@ async def _insert_returning_id(session: AsyncSession, row_type: type[Base], reco
 _INSERTS: dict[type[Base], Any] = {}
 
 
-# --- complaints ---------------------------------------------------------------------------------
+def _record(row: Base, record_type: type[R]) -> R:
+    """The record of a row: fields taken by name; JSON lists become tuples, and the enum
+    fields (below) become their enums."""
+    enums = _ENUMS.get(record_type, {})
+    values: dict[str, Any] = {}
+    for item in fields(record_type):  # type: ignore[arg-type]
+        value = getattr(row, item.name)
+        if item.name in enums and value is not None:
+            value = enums[item.name](value)
+        elif isinstance(value, list):
+            value = tuple(value)
+        elif isinstance(value, dict):
+            value = dict(value)
+        values[item.name] = value
+    return record_type(**values)
+
+
+#: record fields stored as their enum's value
+_ENUMS: dict[type, dict[str, Any]] = {
+    Complaint: {"status": Status},
+    Official: {"role": Role},
+    ExtensionRequest: {"status": ExtensionStatus},
+}
 
 
 def _complaint(row: ComplaintRow) -> Complaint:
-    return Complaint(
-        id=row.id,
-        number=row.number,
-        enterprise_id=row.enterprise_id,
-        text=row.text,
-        channel=row.channel,
-        sla_policy=row.sla_policy,
-        status=Status(row.status),
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        attachments=tuple(row.attachments or ()),
-        measure_id=row.measure_id,
-        measure_title=row.measure_title,
-        lead_unit=row.lead_unit,
-        co_units=tuple(row.co_units or ()),
-        routing_confidence=row.routing_confidence,
-        confidential=row.confidential,
-        category=row.category,
-        repeat_of=row.repeat_of,
-        topic_key=row.topic_key,
-        handler_id=row.handler_id,
-        resolution_summary=row.resolution_summary,
-        resolved_at=row.resolved_at,
-        closed_at=row.closed_at,
-        external_ref=row.external_ref,
-        version=row.version,
-    )
+    return _record(row, Complaint)
+
+
+def _clock(row: SlaClockRow) -> SlaClock:
+    return _record(row, SlaClock)
+
+
+def _official(row: OfficialRow) -> Official:
+    return _record(row, Official)
+
+
+def _enterprise(row: EnterpriseRow) -> Enterprise:
+    return _record(row, Enterprise)
+
+
+def _extension(row: ExtensionRequestRow) -> ExtensionRequest:
+    return _record(row, ExtensionRequest)
+
+
+def _message(row: OutboxRow) -> OutboxMessage:
+    return _record(row, OutboxMessage)
+
+
+# --- complaints ---------------------------------------------------------------------------------
 
 
 class SqlComplaintRepository:
@@ -254,21 +273,6 @@ class SqlEventLog:
 # --- clocks -------------------------------------------------------------------------------------
 
 
-def _clock(row: SlaClockRow) -> SlaClock:
-    return SlaClock(
-        complaint_id=row.complaint_id,
-        milestone=row.milestone,
-        due_at=row.due_at,
-        warn_at=row.warn_at,
-        estimated=row.estimated,
-        met_at=row.met_at,
-        warned_at=row.warned_at,
-        breached_at=row.breached_at,
-        extensions=row.extensions,
-        id=row.id,
-    )
-
-
 async def _lease(
     session: AsyncSession,
     row_type: type[SlaClockRow] | type[OutboxRow],
@@ -351,17 +355,6 @@ class SqlClockRepository:
 # --- people -------------------------------------------------------------------------------------
 
 
-def _official(row: OfficialRow) -> Official:
-    return Official(
-        telegram_id=row.telegram_id,
-        unit=row.unit,
-        role=Role(row.role),
-        name=row.name,
-        active=row.active,
-        id=row.id,
-    )
-
-
 class SqlOfficialRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -415,17 +408,6 @@ class SqlOfficialRepository:
         if unit is not None:
             statement = statement.where(OfficialRow.unit == unit)
         return [_official(row) for row in (await self._session.execute(statement)).scalars()]
-
-
-def _enterprise(row: EnterpriseRow) -> Enterprise:
-    return Enterprise(
-        channel=row.channel,
-        external_id=row.external_id,
-        company_name=row.company_name,
-        credit_code=row.credit_code,
-        phone=row.phone,
-        id=row.id,
-    )
 
 
 class SqlEnterpriseRepository:
@@ -493,21 +475,6 @@ class SqlRatingRepository:
         return [Rating(r.complaint_id, r.score, r.at, r.comment, r.solved, r.id) for r in rows]
 
 
-def _extension(row: ExtensionRequestRow) -> ExtensionRequest:
-    return ExtensionRequest(
-        complaint_id=row.complaint_id,
-        milestone=row.milestone,
-        requested_by=row.requested_by,
-        reason=row.reason,
-        created_at=row.created_at,
-        status=ExtensionStatus(row.status),
-        decided_by=row.decided_by,
-        decided_at=row.decided_at,
-        decision_note=row.decision_note,
-        id=row.id,
-    )
-
-
 class SqlExtensionRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -547,24 +514,6 @@ class SqlExtensionRepository:
 
 
 # --- outbox -------------------------------------------------------------------------------------
-
-
-def _message(row: OutboxRow) -> OutboxMessage:
-    return OutboxMessage(
-        kind=row.kind,
-        channel=row.channel,
-        address=row.address,
-        payload=dict(row.payload),
-        created_at=row.created_at,
-        dedupe_key=row.dedupe_key,
-        complaint_id=row.complaint_id,
-        attempts=row.attempts,
-        next_attempt_at=row.next_attempt_at,
-        sent_at=row.sent_at,
-        failed_at=row.failed_at,
-        last_error=row.last_error,
-        id=row.id,
-    )
 
 
 class SqlOutbox:
