@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.cli.app_runner import run_with_app
 from bot.cli.output import bilingual_help, help_handler, print_json
 from bot.config import load_settings
 from bot.domain.figures import last_complete_week
+
+if TYPE_CHECKING:
+    from bot.services.reports import WeeklyReport
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -23,10 +27,37 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     weekly.add_argument("--json", action="store_true", help=bilingual_help("输出 JSON", "JSON"))
     weekly.add_argument("--xlsx", type=Path, help=bilingual_help("导出台账表格", "export .xlsx"))
     weekly.set_defaults(handler=_weekly)
+    period = commands.add_parser("period", help=bilingual_help("任意时段", "any run of days"))
+    period.add_argument(
+        "--from",
+        dest="first",
+        required=True,
+        type=_day,
+        help=bilingual_help("开始日期 2026-11-01", "first day"),
+    )
+    period.add_argument(
+        "--to",
+        dest="last",
+        required=True,
+        type=_day,
+        help=bilingual_help("结束日期（含）", "last day, inclusive"),
+    )
+    period.add_argument("--json", action="store_true", help=bilingual_help("输出 JSON", "JSON"))
+    period.add_argument("--xlsx", type=Path, help=bilingual_help("导出台账表格", "export .xlsx"))
+    period.set_defaults(handler=_period)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"日期应为 2026-11-01 格式 / expected YYYY-MM-DD: {text!r}"
+        ) from None
 
 
 def _weekly(args: argparse.Namespace) -> int:
-    from bot.services.reports import render_text, weekly_report, write_ledger  # noqa: PLC0415
+    from bot.services.reports import weekly_report  # noqa: PLC0415
 
     settings = load_settings()
     week = args.week
@@ -34,6 +65,19 @@ def _weekly(args: argparse.Namespace) -> int:
         year, number = last_complete_week(datetime.now(UTC), settings.zone)
         week = f"{year}-W{number:02d}"
     report = run_with_app(lambda app: weekly_report(app.services, week), settings)
+    return _show(report, args)
+
+
+def _period(args: argparse.Namespace) -> int:
+    from bot.services.reports import period_report  # noqa: PLC0415
+
+    report = run_with_app(lambda app: period_report(app.services, args.first, args.last))
+    return _show(report, args)
+
+
+def _show(report: WeeklyReport, args: argparse.Namespace) -> int:
+    from bot.services.reports import render_text, write_ledger  # noqa: PLC0415
+
     if args.xlsx is not None:
         write_ledger(report, args.xlsx)
     if args.json:

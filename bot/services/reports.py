@@ -8,11 +8,13 @@ text, JSON-ready data and a spreadsheet (openpyxl).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from bot.domain.figures import Figure, figures, parse_week, week_bounds
 from bot.domain.records import HotTopic, UnitCounts
+from bot.errors import InvalidInput
 from bot.services.context import ServiceContext
 
 DISTRICT = "全区"
@@ -74,19 +76,38 @@ class WeeklyReport:
 async def weekly_report(ctx: ServiceContext, week: str) -> WeeklyReport:
     year, number = parse_week(week)
     start, end = week_bounds(year, number, ctx.zone)
+    return await _report(ctx, f"{year}-W{number:02d}", start, end)
+
+
+async def period_report(ctx: ServiceContext, first: date, last: date) -> WeeklyReport:
+    """Figures for any run of days, ``first`` to ``last`` inclusive (local dates)."""
+    if last < first:
+        raise InvalidInput(
+            f"结束日期 {last} 早于开始日期 {first}", f"end date {last} is before start {first}"
+        )
+    start = datetime.combine(first, time(0), ctx.zone).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), time(0), ctx.zone).astimezone(UTC)
+    return await _report(ctx, f"{first.isoformat()}~{last.isoformat()}", start, end)
+
+
+async def _report(ctx: ServiceContext, label: str, start: datetime, end: datetime) -> WeeklyReport:
     async with ctx.uow_factory() as uow:
         counts = await uow.reports.unit_counts(start, end, ctx.clock.now())
         topics = await uow.reports.hot_topics(start, end)
     units = tuple(UnitReport(c.unit or DISTRICT, c, tuple(figures(c))) for c in counts)
     return WeeklyReport(
-        f"{year}-W{number:02d}", start.isoformat(), end.isoformat(), units, tuple(topics)
+        label,
+        start.astimezone(ctx.zone).isoformat(),
+        end.astimezone(ctx.zone).isoformat(),
+        units,
+        tuple(topics),
     )
 
 
 def render_text(report: WeeklyReport) -> str:
     keys = [f.key for f in report.units[0].figures] if report.units else []
     titles = [f.title for f in report.units[0].figures] if report.units else []
-    lines = [f"偃师区“有诉即办”周报 {report.week}（{report.start[:10]} 起）", ""]
+    lines = [f"偃师区“有诉即办”统计 {report.week}（{report.start[:10]} 起）", ""]
     header = ["单位", "受理", "办结", "超期在办", *titles]
     lines.append(" | ".join(header))
     for unit in report.units:

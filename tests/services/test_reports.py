@@ -102,3 +102,14 @@ async def test_missed_deadlines_count_once_they_pass(
     assert (c.transfer_total, c.transfer_on_time) == (4, 3)  # the vague one never dispatched
     assert (c.reply_total, c.reply_on_time) == (4, 3)
     assert c.financing == {"contact": (1, 1), "feedback": (1, 0), "approval": (1, 0)}
+
+
+async def test_any_period_counts_the_days_it_names(ctx: ServiceContext, clock: FixedClock) -> None:
+    from datetime import date  # noqa: PLC0415
+
+    await _week(ctx, clock)  # all on 2026-11-25
+    same_day = await reports.period_report(ctx, date(2026, 11, 25), date(2026, 11, 25))
+    before = await reports.period_report(ctx, date(2026, 11, 1), date(2026, 11, 24))
+    assert same_day.units[0].counts.received == 4 and before.units[0].counts.received == 0
+    with pytest.raises(InvalidInput):
+        await reports.period_report(ctx, date(2026, 11, 25), date(2026, 11, 1))

@@ -136,3 +136,14 @@ def test_unreachable_database_is_a_clear_error(
     assert main(["complaint", "submit", "--as", "cli:firm", "办电难"]) == 2
     err = capsys.readouterr().err
     assert "数据库暂时不可用" in err and "Traceback" not in err
+
+
+def test_report_for_any_period(capsys: pytest.CaptureFixture[str]) -> None:
+    _json(capsys, ["complaint", "submit", "--as", "cli:firm", "办电太慢了"])
+    report = _json(
+        capsys, ["report", "period", "--from", "2026-11-01", "--to", "2026-11-30", "--json"]
+    )
+    assert isinstance(report, dict) and report["units"][0]["received"] == 1
+    with pytest.raises(SystemExit):
+        main(["report", "period", "--from", "2026-13-01", "--to", "2026-11-30"])
+    assert main(["report", "period", "--from", "2026-11-30", "--to", "2026-11-01"]) == 2
