@@ -29,6 +29,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bot.cli.complaint",
     "bot.cli.officials",
     "bot.cli.report",
+    "bot.cli.sweep",
     "bot.cli.db",
 )
 

@@ -147,3 +147,9 @@ def test_report_for_any_period(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["report", "period", "--from", "2026-13-01", "--to", "2026-11-30"])
     assert main(["report", "period", "--from", "2026-11-30", "--to", "2026-11-01"]) == 2
+
+
+def test_one_sweep_pass_from_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    _json(capsys, ["complaint", "submit", "--as", "cli:firm", "申请用电增容两个月了没有回音"])
+    # the response minute of a complaint filed now has not run out yet
+    assert _json(capsys, ["sweep", "--once"]) == {"warned": 0, "breached": 0, "auto_closed": 0}
