@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.records import (
@@ -34,6 +35,7 @@ from bot.domain.records import (
     SlaClock,
     Status,
 )
+from bot.errors import YousuError
 from bot.ports import ConcurrentUpdate
 from db.models import (
     Base,
@@ -49,6 +51,21 @@ from db.models import (
 )
 
 R = TypeVar("R")
+
+
+class DuplicateComplaintNumber(YousuError):
+    """A complaint number is already taken (numbers come from ``next_sequence``, so this means
+    a number was made some other way or the day's counter was reset); nothing was stored."""
+
+    code = "duplicate_number"
+    http_status = 409
+
+    def __init__(self, number: str) -> None:
+        super().__init__(
+            f"诉求编号 {number} 已存在，本次未保存，请重试",
+            f"complaint number {number} already exists; nothing was saved, please retry",
+        )
+        self.number = number
 
 
 def _columns(record: Any, row_type: type[Base], skip: Sequence[str] = ()) -> dict[str, Any]:
@@ -140,7 +157,13 @@ class SqlComplaintRepository:
         self._session = session
 
     async def add(self, complaint: Complaint) -> Complaint:
-        complaint.id = await _insert_returning_id(self._session, ComplaintRow, complaint)
+        try:
+            complaint.id = await _insert_returning_id(self._session, ComplaintRow, complaint)
+        except IntegrityError as exc:
+            # SQLite names the column, PostgreSQL the constraint (uq_complaints_number)
+            if "number" in str(exc.orig):
+                raise DuplicateComplaintNumber(complaint.number) from exc
+            raise
         return complaint
 
     async def _one(self, *criteria: Any) -> Complaint | None:
