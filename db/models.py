@@ -169,6 +169,14 @@ class SlaClockRow(Base):
             sqlite_where=text("met_at IS NULL"),
             postgresql_where=text("met_at IS NULL"),
         ),
+        # the report's overdue count: running clocks that have breached
+        Index(
+            "ix_sla_clocks_overdue",
+            "breached_at",
+            "complaint_id",
+            sqlite_where=text("met_at IS NULL AND breached_at IS NOT NULL"),
+            postgresql_where=text("met_at IS NULL AND breached_at IS NOT NULL"),
+        ),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"))

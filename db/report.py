@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import and_, case, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.domain.records import HotTopic, Status, UnitCounts
 from db.models import ComplaintRow, RatingRow, SlaClockRow
@@ -41,33 +42,48 @@ class SqlReportQueries:
         def of(unit: str | None) -> UnitCounts:
             return counts.setdefault(unit, UnitCounts(unit=unit))
 
-        latest = (
-            select(func.max(RatingRow.id).label("id"))
-            .join(ComplaintRow, ComplaintRow.id == RatingRow.complaint_id)
-            .where(cohort)
-            .group_by(RatingRow.complaint_id)
-            .subquery()
+        # the week's complaints, computed once: the planners then drive every join from
+        # this small set instead of scanning a unit index over the whole table
+        week = (
+            select(
+                ComplaintRow.id,
+                ComplaintRow.lead_unit,
+                ComplaintRow.status,
+                ComplaintRow.sla_policy,
+            )
+            .where(cohort, ComplaintRow.status != Status.MERGED.value)
+            .cte("week")
+            .prefix_with("MATERIALIZED")
         )
-        rating = select(RatingRow).join(latest, RatingRow.id == latest.c.id).subquery()
-        resolved = ComplaintRow.status.in_(_RESOLVED)
+        # the latest rating of each complaint (a reopened complaint can be rated again),
+        # looked up per complaint through the ratings' complaint index
+        earlier = aliased(RatingRow)
+        rating = RatingRow
+        latest = and_(
+            RatingRow.complaint_id == week.c.id,
+            RatingRow.id
+            == select(func.max(earlier.id))
+            .where(earlier.complaint_id == week.c.id)
+            .scalar_subquery(),
+        )
+        resolved = week.c.status.in_(_RESOLVED)
         complaints = (
             select(
-                ComplaintRow.lead_unit,
+                week.c.lead_unit,
                 func.count(),
                 _count_if(resolved),
                 _count_if(
                     and_(
                         resolved,
-                        func.coalesce(rating.c.solved, rating.c.score >= 3) == True,  # noqa: E712
+                        func.coalesce(rating.solved, rating.score >= 3) == True,  # noqa: E712
                     )
                 ),
-                func.count(rating.c.id),
-                _count_if(rating.c.score >= 4),
+                func.count(rating.id),
+                _count_if(rating.score >= 4),
             )
-            .select_from(ComplaintRow)
-            .outerjoin(rating, rating.c.complaint_id == ComplaintRow.id)
-            .where(cohort, ComplaintRow.status != Status.MERGED.value)
-            .group_by(ComplaintRow.lead_unit)
+            .select_from(week)
+            .outerjoin(rating, latest)
+            .group_by(week.c.lead_unit)
         )
         for unit, received, n_resolved, confirmed, ratings, satisfied in (
             await self._session.execute(complaints)
@@ -84,21 +100,20 @@ class SqlReportQueries:
         )
         clocks = (
             select(
-                ComplaintRow.lead_unit,
-                ComplaintRow.sla_policy,
+                week.c.lead_unit,
+                week.c.sla_policy,
                 SlaClockRow.milestone,
                 func.count(),
                 _count_if(met_on_time),
                 _count_if(SlaClockRow.breached_at.is_not(None)),
             )
-            .join(ComplaintRow, ComplaintRow.id == SlaClockRow.complaint_id)
+            .select_from(week)
+            .join(SlaClockRow, SlaClockRow.complaint_id == week.c.id)
             .where(
-                cohort,
-                ComplaintRow.status != Status.MERGED.value,
                 # decided: met, or past due; a clock still running in time is not counted yet
                 or_(SlaClockRow.met_at.is_not(None), SlaClockRow.due_at <= as_of),
             )
-            .group_by(ComplaintRow.lead_unit, ComplaintRow.sla_policy, SlaClockRow.milestone)
+            .group_by(week.c.lead_unit, week.c.sla_policy, SlaClockRow.milestone)
         )
         for unit, policy, milestone, total, met_sum, breached_sum in (
             await self._session.execute(clocks)

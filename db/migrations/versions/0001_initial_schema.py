@@ -244,6 +244,13 @@ def upgrade() -> None:
             postgresql_where=sa.text("met_at IS NULL"),
         )
         batch_op.create_index(
+            "ix_sla_clocks_overdue",
+            ["breached_at", "complaint_id"],
+            unique=False,
+            sqlite_where=sa.text("met_at IS NULL AND breached_at IS NOT NULL"),
+            postgresql_where=sa.text("met_at IS NULL AND breached_at IS NOT NULL"),
+        )
+        batch_op.create_index(
             "ix_sla_clocks_running_warn",
             ["warn_at"],
             unique=False,
@@ -292,6 +299,11 @@ def downgrade() -> None:
             "ix_sla_clocks_running_due",
             sqlite_where=sa.text("met_at IS NULL"),
             postgresql_where=sa.text("met_at IS NULL"),
+        )
+        batch_op.drop_index(
+            "ix_sla_clocks_overdue",
+            sqlite_where=sa.text("met_at IS NULL AND breached_at IS NOT NULL"),
+            postgresql_where=sa.text("met_at IS NULL AND breached_at IS NOT NULL"),
         )
 
     op.drop_table("sla_clocks")
