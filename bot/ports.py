@@ -126,6 +126,9 @@ class EventLog(Protocol):
 class ClockRepository(Protocol):
     async def add(self, clock: SlaClock) -> SlaClock: ...
 
+    async def add_many(self, clocks: Sequence[SlaClock]) -> None:
+        """Store several new clocks at once (their ids are not read back)."""
+
     async def for_complaint(self, complaint_id: int) -> list[SlaClock]: ...
 
     async def save(self, clock: SlaClock) -> SlaClock:

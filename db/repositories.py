@@ -329,6 +329,11 @@ class SqlClockRepository:
         clock.id = await _insert_returning_id(self._session, SlaClockRow, clock)
         return clock
 
+    async def add_many(self, clocks: Sequence[SlaClock]) -> None:
+        if clocks:
+            rows = [_columns(clock, SlaClockRow, skip=("id",)) for clock in clocks]
+            await self._session.execute(insert(SlaClockRow), rows)
+
     async def for_complaint(self, complaint_id: int) -> list[SlaClock]:
         rows = (
             await self._session.execute(
@@ -438,20 +443,21 @@ class SqlEnterpriseRepository:
         self._session = session
 
     async def get_or_create(self, actor: Actor) -> Enterprise:
-        insert = _insert(self._session)
-        await self._session.execute(
-            insert(EnterpriseRow)
-            .values(channel=actor.channel, external_id=actor.external_id)
-            .on_conflict_do_nothing(index_elements=["channel", "external_id"])
+        """One SELECT for a known enterprise (the common case); a new one is inserted, and a
+        concurrent insert of the same one is tolerated (ON CONFLICT DO NOTHING, then read)."""
+        found = select(EnterpriseRow).where(
+            EnterpriseRow.channel == actor.channel,
+            EnterpriseRow.external_id == actor.external_id,
         )
-        row = (
+        row = (await self._session.execute(found)).scalar()
+        if row is None:
+            insert = _insert(self._session)
             await self._session.execute(
-                select(EnterpriseRow).where(
-                    EnterpriseRow.channel == actor.channel,
-                    EnterpriseRow.external_id == actor.external_id,
-                )
+                insert(EnterpriseRow)
+                .values(channel=actor.channel, external_id=actor.external_id)
+                .on_conflict_do_nothing(index_elements=["channel", "external_id"])
             )
-        ).scalar_one()
+            row = (await self._session.execute(found)).scalar_one()
         return _enterprise(row)
 
     async def get(self, enterprise_id: int) -> Enterprise | None:

@@ -209,14 +209,11 @@ async def _route(
 
     schedule = ctx.sla.schedule(complaint.sla_policy, now)
     deadlines = [Deadline(m.name, m.due, m.estimated) for m in schedule.milestones]
-    for milestone in schedule.milestones:
-        await uow.clocks.add(
-            SlaClock(
-                complaint.id, milestone.name, milestone.due, milestone.warn_at, milestone.estimated
-            )
-        )
+    clocks = [
+        SlaClock(complaint.id, m.name, m.due, m.warn_at, m.estimated) for m in schedule.milestones
+    ]
     assign_due, estimated = ctx.sla.add_working_days(now, ASSIGNMENT_WORKING_DAYS)
-    await uow.clocks.add(
+    clocks.append(
         SlaClock(
             complaint.id,
             "assignment",
@@ -226,6 +223,7 @@ async def _route(
             met_at=None if to_dispatcher else now,
         )
     )
+    await uow.clocks.add_many(clocks)
 
     if to_dispatcher:
         event = await record(
