@@ -22,8 +22,14 @@ UNIT_ROLES = (Role.HANDLER, Role.UNIT_ADMIN)
 EXCERPT = 120
 
 
-def complaint_payload(complaint: Complaint, **extra: Any) -> dict[str, Any]:
+def complaint_payload(
+    complaint: Complaint, *, for_unit: bool = False, **extra: Any
+) -> dict[str, Any]:
+    """What a message says about the complaint. Officials of a unit never see the text of a
+    confidential complaint in a notification (they open it in the bot, where access is checked)."""
     text = complaint.text if len(complaint.text) <= EXCERPT else complaint.text[:EXCERPT] + "…"
+    if complaint.confidential and for_unit:
+        text = "（企业要求保密，请在系统中查看）"
     return {
         "number": complaint.number,
         "status": complaint.status.value,
@@ -32,9 +38,7 @@ def complaint_payload(complaint: Complaint, **extra: Any) -> dict[str, Any]:
         "measure_id": complaint.measure_id,
         "measure_title": complaint.measure_title,
         "sla_policy": complaint.sla_policy,
-        "text": "（企业要求保密）"
-        if complaint.confidential and extra.pop("for_unit", False)
-        else text,
+        "text": text,
         **extra,
     }
 

@@ -282,3 +282,21 @@ async def test_near_identical_complaints_of_different_firms_share_a_topic(
     assert len(topics) == 1
     assert topics[0].topic_key == first.number and topics[0].enterprises == 2
     assert second.status is Status.ROUTED and unrelated.number not in topics[0].topic_key
+
+
+async def test_confidential_complaints_keep_their_text_out_of_unit_notifications(
+    ctx: ServiceContext,
+) -> None:
+    probe = await intake.submit_complaint(ctx, OTHER_FIRM, POWER)
+    assert probe.lead_unit is not None
+    await add_official(ctx.uow_factory, 111, probe.lead_unit, Role.HANDLER)
+    ack = await intake.submit_complaint(
+        ctx, FIRM, "新厂房申请用电增容一直没批，怕被报复不敢署名", confidential=True
+    )
+    async with ctx.uow_factory() as uow:
+        messages = await uow.outbox.claim(ctx.clock.now(), "t", 60, 500)
+    mine = [m for m in messages if m.payload["number"] == ack.number]
+    to_unit = [m for m in mine if m.address == "111"]
+    to_firm = [m for m in mine if m.address == "900001"]
+    assert to_unit and all("报复" not in m.payload["text"] for m in to_unit)
+    assert to_firm and "报复" in to_firm[0].payload["text"]
