@@ -15,6 +15,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+#: execution options of a connection that only reads: on SQLite it begins DEFERRED and so
+#: does not take the write lock
+READ_ONLY = {"yousu_read_only": True}
 #: how long a SQLite writer waits for the lock before the use case fails
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -65,4 +68,5 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get("yousu_read_only", False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

@@ -8,15 +8,16 @@ complaints received in ``[start, end)``; see ``UnitCounts`` for each figure's de
 
 from __future__ import annotations
 
-from collections import defaultdict
+import asyncio
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, case, distinct, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.domain.records import HotTopic, Status, UnitCounts
+from db.engine import READ_ONLY
 from db.models import ComplaintRow, RatingRow, SlaClockRow
 
 REPLY_MILESTONES = ("first_reply", "contact", "notice")
@@ -30,8 +31,19 @@ def _count_if(condition: Any) -> Any:
 
 
 class SqlReportQueries:
+    """Reads on connections of their own, concurrently, outside the use case's transaction:
+    on SQLite they begin DEFERRED (``read_only`` in ``db.engine``), so a long report never
+    holds the write lock that intake needs."""
+
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+
+    async def _read(self, statement: Any) -> list[Any]:
+        engine = self._session.bind
+        assert isinstance(engine, AsyncEngine)
+        async with engine.connect() as connection:
+            reader = await connection.execution_options(**READ_ONLY)
+            return list((await reader.execute(statement)).all())
 
     async def unit_counts(
         self, start: datetime, end: datetime, as_of: datetime
@@ -85,16 +97,6 @@ class SqlReportQueries:
             .outerjoin(rating, latest)
             .group_by(week.c.lead_unit)
         )
-        for unit, received, n_resolved, confirmed, ratings, satisfied in (
-            await self._session.execute(complaints)
-        ).all():
-            for target in (of(None), of(unit)) if unit is not None else (of(None),):
-                target.received += received
-                target.resolved += int(n_resolved or 0)
-                target.confirmed_resolved += int(confirmed or 0)
-                target.ratings += ratings
-                target.satisfied += int(satisfied or 0)
-
         met_on_time = and_(
             SlaClockRow.met_at.is_not(None), SlaClockRow.met_at <= SlaClockRow.due_at
         )
@@ -115,9 +117,30 @@ class SqlReportQueries:
             )
             .group_by(week.c.lead_unit, week.c.sla_policy, SlaClockRow.milestone)
         )
-        for unit, policy, milestone, total, met_sum, breached_sum in (
-            await self._session.execute(clocks)
-        ).all():
+        overdue = (
+            select(ComplaintRow.lead_unit, func.count(distinct(ComplaintRow.id)))
+            .join(SlaClockRow, SlaClockRow.complaint_id == ComplaintRow.id)
+            .where(
+                ComplaintRow.created_at < end,
+                ComplaintRow.status.in_(_OPEN),
+                SlaClockRow.breached_at.is_not(None),
+                SlaClockRow.breached_at < end,
+                SlaClockRow.met_at.is_(None),
+            )
+            .group_by(ComplaintRow.lead_unit)
+        )
+        complaint_rows, clock_rows, overdue_rows = await asyncio.gather(
+            self._read(complaints), self._read(clocks), self._read(overdue)
+        )
+        for unit, received, n_resolved, confirmed, ratings, satisfied in complaint_rows:
+            for target in (of(None), of(unit)) if unit is not None else (of(None),):
+                target.received += received
+                target.resolved += int(n_resolved or 0)
+                target.confirmed_resolved += int(confirmed or 0)
+                target.ratings += ratings
+                target.satisfied += int(satisfied or 0)
+
+        for unit, policy, milestone, total, met_sum, breached_sum in clock_rows:
             met, breached = int(met_sum or 0), int(breached_sum or 0)
             for target in (of(None), of(unit)) if unit is not None else (of(None),):
                 target.breaches += breached
@@ -134,19 +157,7 @@ class SqlReportQueries:
                     due, on_time = target.financing.get(milestone, (0, 0))
                     target.financing[milestone] = (due + total, on_time + met)
 
-        overdue = (
-            select(ComplaintRow.lead_unit, func.count(distinct(ComplaintRow.id)))
-            .join(SlaClockRow, SlaClockRow.complaint_id == ComplaintRow.id)
-            .where(
-                ComplaintRow.created_at < end,
-                ComplaintRow.status.in_(_OPEN),
-                SlaClockRow.breached_at.is_not(None),
-                SlaClockRow.breached_at < end,
-                SlaClockRow.met_at.is_(None),
-            )
-            .group_by(ComplaintRow.lead_unit)
-        )
-        for unit, number in (await self._session.execute(overdue)).all():
+        for unit, number in overdue_rows:
             for target in (of(None), of(unit)) if unit is not None else (of(None),):
                 target.overdue_open += number
 
@@ -171,20 +182,18 @@ class SqlReportQueries:
             .having(func.count(distinct(ComplaintRow.enterprise_id)) >= min_size)
             .subquery()
         )
-        rows = (
-            await self._session.execute(
-                select(
-                    groups.c.topic_key,
-                    groups.c.n,
-                    groups.c.enterprises,
-                    ComplaintRow.text,
-                    ComplaintRow.measure_id,
-                )
-                .join(ComplaintRow, ComplaintRow.id == groups.c.first_id)
-                .order_by(groups.c.n.desc(), groups.c.topic_key)
+        rows = await self._read(
+            select(
+                groups.c.topic_key,
+                groups.c.n,
+                groups.c.enterprises,
+                ComplaintRow.text,
+                ComplaintRow.measure_id,
             )
-        ).all()
-        by_key: dict[str, HotTopic] = defaultdict()
-        for key, n, enterprises, text, measure in rows:
-            by_key[key] = HotTopic(key, n, enterprises, text[:80], measure)
-        return list(by_key.values())
+            .join(ComplaintRow, ComplaintRow.id == groups.c.first_id)
+            .order_by(groups.c.n.desc(), groups.c.topic_key)
+        )
+        return [
+            HotTopic(key, n, enterprises, text[:80], measure)
+            for key, n, enterprises, text, measure in rows
+        ]

@@ -213,3 +213,15 @@ async def test_a_locked_sqlite_file_is_a_named_error_and_nothing_half_written(
     finally:
         await impatient.engine.dispose()
         await database.dispose()
+
+
+async def test_reports_read_while_a_writer_holds_the_lock(database: Database) -> None:
+    await _complaint(database)
+    async with database.uow_factory() as writer:  # a use case in the middle of its writes
+        await writer.enterprises.get_or_create(Actor("telegram", "2"))
+        async with database.uow_factory() as reader:
+            counts = await asyncio.wait_for(
+                reader.reports.unit_counts(NOW - timedelta(days=1), NOW + timedelta(days=1), NOW),
+                timeout=5,
+            )
+        assert counts[0].received == 1
