@@ -64,6 +64,31 @@ class Acknowledgement:
     deadlines: tuple[Deadline, ...]
     repeat_of: str | None = None  # number of the open complaint this one repeats
 
+    @classmethod
+    def of(
+        cls,
+        complaint: Complaint,
+        handled_as: Complaint,
+        *,
+        needs_dispatcher: bool = False,
+        deadlines: tuple[Deadline, ...] = (),
+        repeat_of: str | None = None,
+    ) -> Acknowledgement:
+        """``complaint``'s number and status; unit, measure and policy of ``handled_as`` (the
+        complaint itself, or the open one a repeat was merged into)."""
+        return cls(
+            number=complaint.number,
+            status=complaint.status,
+            lead_unit=handled_as.lead_unit,
+            co_units=handled_as.co_units,
+            measure_id=handled_as.measure_id,
+            measure_title=handled_as.measure_title,
+            sla_policy=handled_as.sla_policy,
+            needs_dispatcher=needs_dispatcher,
+            deadlines=deadlines,
+            repeat_of=repeat_of,
+        )
+
 
 def normalise(text: str) -> str:
     return _NOISE.sub("", text).lower()
@@ -174,18 +199,7 @@ async def _merge(
         repeat_text=complaint.text[:200],
     )
     await tell_enterprise(uow, complaint, event, original=original.number)
-    return Acknowledgement(
-        number=complaint.number,
-        status=complaint.status,
-        lead_unit=original.lead_unit,
-        co_units=original.co_units,
-        measure_id=original.measure_id,
-        measure_title=original.measure_title,
-        sla_policy=original.sla_policy,
-        needs_dispatcher=False,
-        deadlines=(),
-        repeat_of=original.number,
-    )
+    return Acknowledgement.of(complaint, original, repeat_of=original.number)
 
 
 async def _route(
@@ -274,14 +288,6 @@ async def _route(
     await tell_enterprise(
         uow, complaint, event, deadlines={d.milestone: d.due.isoformat() for d in deadlines}
     )
-    return Acknowledgement(
-        number=complaint.number,
-        status=complaint.status,
-        lead_unit=complaint.lead_unit,
-        co_units=complaint.co_units,
-        measure_id=complaint.measure_id,
-        measure_title=complaint.measure_title,
-        sla_policy=complaint.sla_policy,
-        needs_dispatcher=to_dispatcher,
-        deadlines=tuple(deadlines),
+    return Acknowledgement.of(
+        complaint, complaint, needs_dispatcher=to_dispatcher, deadlines=tuple(deadlines)
     )
