@@ -18,7 +18,6 @@ caller's business (see ``bot.domain.service_hours`` and ``bot.domain.sla``).
 from __future__ import annotations
 
 import logging
-import tomllib
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from typing import Any
 import chinese_calendar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from bot.domain.data_files import read_toml, validation_detail
 from bot.errors import InvalidInput, YousuError
 
 logger = logging.getLogger(__name__)
@@ -148,17 +148,7 @@ def load_overrides(path: Path | None = None) -> CalendarOverrides:
     """Read and check an override file (default: the shipped one). Bad files raise
     ``CalendarDataError`` naming the file and the problem."""
     path = DEFAULT_OVERRIDES_FILE if path is None else path
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise CalendarDataError(
-            f"找不到节假日覆盖文件：{path}", f"calendar override file not found: {path}"
-        ) from exc
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise CalendarDataError(
-            f"节假日覆盖文件无法读取：{path}（{exc}）",
-            f"calendar override file is unreadable: {path} ({exc})",
-        ) from exc
+    raw = read_toml(path, CalendarDataError, ("节假日覆盖文件", "calendar override file"))
     return parse_overrides(raw, source=str(path))
 
 
@@ -167,9 +157,7 @@ def parse_overrides(raw: Mapping[str, Any], *, source: str = "<overrides>") -> C
     try:
         data = _OverrideFile.model_validate(raw)
     except ValidationError as exc:
-        detail = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
+        detail = validation_detail(exc)
         raise CalendarDataError(
             f"节假日覆盖文件有误：{source}：{detail}",
             f"calendar override file is invalid: {source}: {detail}",

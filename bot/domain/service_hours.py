@@ -11,7 +11,6 @@ service time starts its clock when service next opens (12:00:30 -> due 14:31:00 
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -23,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.domain.calendar import WorkingCalendar
+from bot.domain.data_files import read_toml, validation_detail
 from bot.errors import YousuError
 
 DEFAULT_SERVICE_HOURS_FILE = Path(__file__).resolve().parents[1] / "data" / "service_hours.toml"
@@ -215,17 +215,7 @@ class ServiceHours:
 def load_service_hours(path: Path | None = None) -> ServiceHours:
     """Read and check a service-hours file (default: the shipped one)."""
     path = DEFAULT_SERVICE_HOURS_FILE if path is None else path
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ServiceHoursError(
-            f"找不到服务时间文件：{path}", f"service hours file not found: {path}"
-        ) from exc
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ServiceHoursError(
-            f"服务时间文件无法读取：{path}（{exc}）",
-            f"service hours file is unreadable: {path} ({exc})",
-        ) from exc
+    raw = read_toml(path, ServiceHoursError, ("服务时间文件", "service hours file"))
     return parse_service_hours(raw, source=str(path))
 
 
@@ -233,9 +223,7 @@ def parse_service_hours(raw: Mapping[str, Any], *, source: str = "<service hours
     try:
         data = _ServiceHoursFile.model_validate(raw)
     except ValidationError as exc:
-        detail = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
+        detail = validation_detail(exc)
         raise ServiceHoursError(
             f"服务时间文件有误：{source}：{detail}",
             f"service hours file is invalid: {source}: {detail}",

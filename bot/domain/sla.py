@@ -33,7 +33,6 @@ aware and in UTC.
 
 from __future__ import annotations
 
-import tomllib
 from calendar import monthrange
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -52,6 +51,7 @@ from bot.domain.calendar import (
     WorkingCalendar,
     load_calendar,
 )
+from bot.domain.data_files import read_toml, validation_detail
 from bot.domain.service_hours import ServiceHours, load_service_hours
 from bot.errors import InvalidInput, YousuError
 
@@ -314,9 +314,7 @@ def parse_policies(
     try:
         data = _PolicyFile.model_validate(raw)
     except ValidationError as exc:
-        detail = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
+        detail = validation_detail(exc)
         raise bad(detail, detail) from exc
     response = MilestoneRule(
         RESPONSE,
@@ -359,17 +357,7 @@ def parse_policies(
 
 
 def load_policies(path: Path) -> tuple[dict[str, Policy], int]:
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise SlaDataError(
-            f"找不到时限政策文件：{path}", f"SLA policy file not found: {path}"
-        ) from exc
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise SlaDataError(
-            f"时限政策文件无法读取：{path}（{exc}）",
-            f"SLA policy file is unreadable: {path} ({exc})",
-        ) from exc
+    raw = read_toml(path, SlaDataError, ("时限政策文件", "SLA policy file"))
     return parse_policies(raw, source=str(path))
 
 
