@@ -9,13 +9,12 @@ new entry, not new code.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 from bot.errors import YousuError
-from knowledge.search.lexicon import load_lexicon, phrase_occurs
+from knowledge.search.lexicon import PhraseFinder, load_lexicon
 from knowledge.search.normalize import normalize
 
 
@@ -51,17 +50,20 @@ class SlaPolicyTable:
     policies: tuple[SlaPolicy, ...]
     #: characters that may split a two-character trigger (贷一笔 for 贷款 is not; 借点钱 is)
     gap_chars: str = ""
-    _cache: dict[str, re.Pattern[str]] = field(default_factory=dict, compare=False)
+    _finders: tuple[PhraseFinder, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        finders = tuple(PhraseFinder(p.triggers, self.gap_chars) for p in self.policies)
+        object.__setattr__(self, "_finders", finders)
 
     def decide(self, text: str) -> SlaDecision:
         cleaned = normalize(text)
-        for policy in self.policies:
+        for policy, finder in zip(self.policies, self._finders, strict=True):
             masked = cleaned
             for phrase in policy.unless:
                 masked = masked.replace(phrase, " ")
-            matched = tuple(
-                t for t in policy.triggers if phrase_occurs(t, masked, self.gap_chars, self._cache)
-            )
+            present = finder.present(masked)
+            matched = tuple(t for t in policy.triggers if t in present)
             if matched:
                 return SlaDecision(policy.name, matched, policy.points_to)
         return SlaDecision(self.default, ())

@@ -8,14 +8,13 @@ the text points at and why, so the router can explain its choice from data.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 from bot.errors import YousuError
-from knowledge.search.lexicon import load_lexicon, phrase_occurs
+from knowledge.search.lexicon import PhraseFinder, load_lexicon
 from knowledge.search.normalize import normalize
 
 
@@ -47,22 +46,24 @@ class UnitSignalTable:
     topic_weight: float = 0.6
     #: characters that may split a two-character phrase (from the lexicon)
     gap_chars: str = ""
-    _cache: dict[str, re.Pattern[str]] = field(default_factory=dict, compare=False)
+    _finder: PhraseFinder = field(init=False, repr=False, compare=False)
 
-    def _occurs(self, term: str, text: str) -> bool:
-        return phrase_occurs(term, text, self.gap_chars, self._cache)
+    def __post_init__(self) -> None:
+        terms = [t for cue in self.cues for t in (*cue.names, *cue.topics)]
+        object.__setattr__(self, "_finder", PhraseFinder(terms, self.gap_chars))
 
     def signals(self, text: str) -> dict[str, UnitSignal]:
         """The strongest signal per unit-name fragment found in (normalised) ``text``."""
+        present = self._finder.present(text)
         found: dict[str, UnitSignal] = {}
         for cue in self.cues:
             best: UnitSignal | None = None
             for name in cue.names:
-                if self._occurs(name, text):
+                if name in present:
                     best = UnitSignal(cue.fragment, self.name_weight, name)
                     break
             if best is None:
-                hits = [t for t in cue.topics if self._occurs(t, text)]
+                hits = [t for t in cue.topics if t in present]
                 if hits:
                     # several topic words are more telling than one, never more than a name
                     weight = min(

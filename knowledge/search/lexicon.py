@@ -9,7 +9,7 @@ segmenter happens to cut the colloquial phrase.
 from __future__ import annotations
 
 import json
-import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -35,27 +35,50 @@ class Expansion:
     weight: float = 0.7
 
 
-def phrase_occurs(
-    phrase: str, text: str, gap_chars: str, cache: dict[str, re.Pattern[str]] | None = None
-) -> bool:
-    """True when ``phrase`` occurs in ``text``, or a short phrase occurs split after its verb.
+def _gappable(phrase: str) -> bool:
+    """Verb-object phrases of two or three characters may be split after their first one."""
+    return 2 <= len(phrase) <= 3 and "\u4e00" <= phrase[0] <= "\u9fff"
 
-    Verb-object phrases of two or three characters are split in speech (借钱 -> 借点钱, 报警 ->
-    报了警, 盖厂房 -> 盖个厂房, 没抵押 -> 没什么抵押); only one or two ``gap_chars`` (aspect
-    markers, numerals, measure words) may stand after the first character, so 投放目标 does
-    not read as 投标.
+
+class PhraseFinder:
+    """Finds which of a fixed set of phrases occur in a text, in one pass over the text.
+
+    A phrase occurs when it is a substring of the text, or when it is a short phrase split after
+    its verb: 借钱 -> 借点钱, 报警 -> 报了警, 盖厂房 -> 盖个厂房, 没抵押 -> 没什么抵押. Only one
+    or two ``gap_chars`` (aspect markers, numerals, measure words) may stand after the first
+    character, so 投放目标 does not read as 投标.
+
+    Phrases are indexed by their first character, so a text is scanned once whatever the number
+    of phrases (checking each phrase with its own search cost ~1,200 scans per question).
     """
-    if phrase in text:
-        return True
-    if not gap_chars or not 2 <= len(phrase) <= 3 or not ("\u4e00" <= phrase[0] <= "\u9fff"):
-        return False
-    pattern = cache.get(phrase) if cache is not None else None
-    if pattern is None:
-        gap = f"[{re.escape(gap_chars)}]{{1,2}}"
-        pattern = re.compile(re.escape(phrase[0]) + gap + re.escape(phrase[1:]))
-        if cache is not None:
-            cache[phrase] = pattern
-    return pattern.search(text) is not None
+
+    def __init__(self, phrases: Iterable[str], gap_chars: str = "") -> None:
+        self._gap_chars = frozenset(gap_chars)
+        self._by_first: dict[str, list[str]] = {}
+        for phrase in dict.fromkeys(p for p in phrases if p):
+            self._by_first.setdefault(phrase[0], []).append(phrase)
+
+    def present(self, text: str) -> set[str]:
+        found: set[str] = set()
+        gaps = self._gap_chars
+        for i, char in enumerate(text):
+            candidates = self._by_first.get(char)
+            if not candidates:
+                continue
+            for phrase in candidates:
+                if phrase in found:
+                    continue
+                if text.startswith(phrase, i):
+                    found.add(phrase)
+                elif gaps and _gappable(phrase):
+                    rest = phrase[1:]
+                    for gap in (1, 2):
+                        if text[i + gap : i + gap + 1] not in gaps:
+                            break
+                        if text.startswith(rest, i + 1 + gap):
+                            found.add(phrase)
+                            break
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,20 +93,22 @@ class Lexicon:
     entry_weights: tuple[float | None, ...] = ()
     #: what may split a two-character phrase: aspect markers, numerals, measure words
     gap_chars: str = ""
-    _gapped: dict[str, re.Pattern[str]] = field(default_factory=dict, compare=False)
+    _finder: PhraseFinder = field(init=False, repr=False, compare=False)
 
-    def _occurs(self, said: str, text: str) -> bool:
-        return phrase_occurs(said, text, self.gap_chars, self._gapped)
+    def __post_init__(self) -> None:
+        says = (said for entry_says, _plan in self.entries for said in entry_says)
+        object.__setattr__(self, "_finder", PhraseFinder(says, self.gap_chars))
 
     def expand(self, text: str) -> list[Expansion]:
         """The entries whose colloquial terms occur in ``text`` (normalised), in file order.
 
         Two-character terms also match when split by one or two ``gap_chars`` (借点钱, 拉一路电).
         """
+        present = self._finder.present(text)
         found: list[Expansion] = []
         for i, (says, plan) in enumerate(self.entries):
             for said in says:
-                if self._occurs(said, text):
+                if said in present:
                     weight = self.entry_weights[i] if i < len(self.entry_weights) else None
                     found.append(Expansion(said, plan, weight or self.expansion_weight))
                     break

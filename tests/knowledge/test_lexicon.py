@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from knowledge.search.lexicon import LexiconError, load_lexicon
+from knowledge.search.lexicon import LexiconError, PhraseFinder, load_lexicon
 
 
 @pytest.fixture(scope="module")
@@ -94,3 +97,36 @@ def test_entries_may_carry_their_own_weight(tmp_path: Path) -> None:
     )
     weights = {e.said: e.weight for e in load_lexicon(path).expand("办执照要跑几趟")}
     assert weights == {"跑几趟": 0.3, "执照": 0.7}
+
+
+def _occurs_by_regex(phrase: str, text: str, gap_chars: str) -> bool:
+    """The definition PhraseFinder must agree with: a substring, or a short phrase split
+    after its first character by one or two gap characters."""
+    if phrase in text:
+        return True
+    if not gap_chars or not 2 <= len(phrase) <= 3 or not "\u4e00" <= phrase[0] <= "\u9fff":
+        return False
+    gap = f"[{re.escape(gap_chars)}]{{1,2}}"
+    return re.search(re.escape(phrase[0]) + gap + re.escape(phrase[1:]), text) is not None
+
+
+_ALPHABET = "借钱点了个报警盖厂房没抵押投标放目一二"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    phrases=st.lists(st.text(alphabet=_ALPHABET, min_size=1, max_size=4), max_size=8),
+    text=st.text(alphabet=_ALPHABET, max_size=20),
+)
+def test_phrase_finder_agrees_with_the_regex_definition(phrases: list[str], text: str) -> None:
+    gap_chars = "点了个一二"
+    found = PhraseFinder(phrases, gap_chars).present(text)
+    assert found == {p for p in phrases if _occurs_by_regex(p, text, gap_chars)}
+
+
+def test_phrase_finder_reports_split_and_whole_phrases() -> None:
+    finder = PhraseFinder(["借钱", "报警", "投标", "开发区"], "点了个")
+    assert finder.present("想借点钱，昨天报了警") == {"借钱", "报警"}
+    assert finder.present("投放目标") == set()
+    assert finder.present("开发区") == {"开发区"}
+    assert finder.present("") == set()
