@@ -225,3 +225,40 @@ async def test_reports_read_while_a_writer_holds_the_lock(database: Database) ->
                 timeout=5,
             )
         assert counts[0].received == 1
+
+
+async def test_a_writer_waiting_for_the_sqlite_lock_does_not_block_the_event_loop(
+    tmp_path: object,
+) -> None:
+    """SQLite statements run on the loop's thread; waiting for another writer's lock must be
+    an asyncio sleep, or the holder below could never finish and release it."""
+    url = f"sqlite+aiosqlite:///{tmp_path}/shared.sqlite"
+    database = await open_database(url)
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    async def waiting_writer() -> int:
+        async with database.uow_factory() as uow:
+            enterprise = await uow.enterprises.get_or_create(Actor("telegram", "waiting"))
+            await uow.commit()
+        assert enterprise.id is not None
+        return enterprise.id
+
+    ticking = asyncio.create_task(ticker())
+    try:
+        async with database.engine.connect() as holder:
+            await holder.execute(text("SELECT 1"))  # BEGIN IMMEDIATE: holds the write lock
+            writer = asyncio.create_task(waiting_writer())
+            await asyncio.sleep(0.3)
+            assert not writer.done()  # it waits for the lock ...
+            assert ticks >= 10  # ... while the loop keeps running
+            await holder.commit()
+        assert await asyncio.wait_for(writer, timeout=5) >= 1  # and gets it once released
+    finally:
+        ticking.cancel()
+        await database.dispose()
