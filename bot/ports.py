@@ -20,7 +20,7 @@ Rules every implementation keeps:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
@@ -38,6 +38,7 @@ from bot.domain.records import (
     Role,
     SlaClock,
     Status,
+    TopicCandidate,
     UnitCounts,
 )
 from bot.errors import YousuError
@@ -80,6 +81,9 @@ class ComplaintRepository(Protocol):
     async def add(self, complaint: Complaint) -> Complaint:
         """Store a new complaint; returns it with ``id`` set. The number must be unique."""
 
+    async def add_many(self, complaints: Sequence[Complaint]) -> None:
+        """Store several new complaints in one statement; sets each one's ``id``."""
+
     async def get(self, complaint_id: int) -> Complaint | None: ...
 
     async def get_by_number(self, number: str) -> Complaint | None: ...
@@ -91,8 +95,16 @@ class ComplaintRepository(Protocol):
         """The next daily sequence number for complaint numbers of ``day`` (1, 2, ...);
         atomic across concurrent callers and instances."""
 
+    async def next_sequences(self, day: date, count: int) -> int:
+        """Reserve ``count`` consecutive sequence numbers of ``day``; returns the first."""
+
     async def open_for_enterprise(self, enterprise_id: int) -> list[Complaint]:
         """The enterprise's complaints whose status is open, newest first."""
+
+    async def open_for_enterprises(
+        self, enterprise_ids: Iterable[int]
+    ) -> dict[int, list[Complaint]]:
+        """``open_for_enterprise`` for several enterprises in one query (absent: none)."""
 
     async def for_enterprise(self, enterprise_id: int, limit: int = 20) -> list[Complaint]:
         """The enterprise's complaints, newest first."""
@@ -106,11 +118,11 @@ class ComplaintRepository(Protocol):
     async def with_status(self, statuses: Sequence[Status], limit: int = 50) -> list[Complaint]:
         """E.g. the dispatcher's queue (PENDING_DISPATCH), oldest first."""
 
-    async def recent_open(
-        self, since: datetime, measure_id: str | None, limit: int = 500
-    ) -> list[Complaint]:
-        """Open complaints under ``measure_id`` received since ``since``, newest first (for
-        grouping near-identical ones into hot topics)."""
+    async def topic_candidates(
+        self, since: datetime, measure_id: str, limit: int = 500
+    ) -> list[TopicCandidate]:
+        """Open complaints under ``measure_id`` received since ``since``, newest first, as
+        much of them as grouping near-identical ones into hot topics needs."""
 
     async def resolved_before(self, cutoff: datetime, limit: int = 100) -> list[Complaint]:
         """RESOLVED complaints resolved at or before ``cutoff`` (candidates for auto-close)."""
@@ -118,6 +130,9 @@ class ComplaintRepository(Protocol):
 
 class EventLog(Protocol):
     async def append(self, event: Event) -> Event: ...
+
+    async def append_many(self, events: Sequence[Event]) -> list[Event]:
+        """Append several events in one statement; returns them with ids, in order."""
 
     async def for_complaint(self, complaint_id: int) -> list[Event]:
         """Oldest first."""
@@ -163,6 +178,9 @@ class OfficialRepository(Protocol):
 class EnterpriseRepository(Protocol):
     async def get_or_create(self, actor: Actor) -> Enterprise: ...
 
+    async def get_or_create_many(self, actors: Iterable[Actor]) -> dict[Actor, Enterprise]:
+        """``get_or_create`` for several actors with a fixed number of statements."""
+
     async def get(self, enterprise_id: int) -> Enterprise | None: ...
 
     async def save(self, enterprise: Enterprise) -> Enterprise: ...
@@ -188,6 +206,10 @@ class ExtensionRepository(Protocol):
 class Outbox(Protocol):
     async def add(self, message: OutboxMessage) -> bool:
         """Store for delivery; False (and nothing stored) when its ``dedupe_key`` exists."""
+
+    async def add_many(self, messages: Sequence[OutboxMessage]) -> int:
+        """Store several in one statement, skipping existing dedupe keys; returns how many
+        were stored (ids are not read back)."""
 
     async def claim(
         self, now: datetime, owner: str, lease_seconds: float, limit: int = 50

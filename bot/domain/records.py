@@ -260,6 +260,15 @@ class UnitCounts:
 
 
 @dataclass(frozen=True, slots=True)
+class TopicCandidate:
+    """A recent open complaint another one may share a hot topic with."""
+
+    enterprise_id: int
+    text: str
+    topic_key: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class HotTopic:
     topic_key: str
     complaints: int

@@ -167,7 +167,7 @@ async def _topic(uow: UnitOfWork, complaint: Complaint, now: datetime) -> str:
     best: tuple[float, str] | None = None
     if complaint.measure_id is None:
         return complaint.number
-    for other in await uow.complaints.recent_open(
+    for other in await uow.complaints.topic_candidates(
         now - TOPIC_WINDOW, complaint.measure_id, TOPIC_CANDIDATES
     ):
         if other.enterprise_id == complaint.enterprise_id:
