@@ -40,6 +40,8 @@ from bot.domain.records import Actor, Role, SlaClock, Status
 from bot.domain.sla import load_sla_engine
 from bot.services import intake, sweeper
 from bot.services.context import ServiceContext
+from bot.services.intake import Submission
+from bot.services.intake_queue import IntakeQueue
 from db.bootstrap import Database, open_database
 from db.engine import create_engine
 from db.models import ComplaintRow, EnterpriseRow, RatingRow, SlaClockRow
@@ -236,20 +238,41 @@ def _context(database: Database, now: datetime) -> ServiceContext:
     return ServiceContext(uow_factory=database.uow_factory, sla=load_sla_engine(), clock=Clock(now))
 
 
+_INTAKE_TEXTS = [
+    "申请用电增容快两个月了，供电那边一直没给方案",
+    "银行突然抽贷，资金链要断了",
+    "办施工许可证跑了好几趟",
+    "公司注销太难了",
+    "招投标里有人设门槛",
+]
+
+
 async def bench_intake(database: Database, n: int) -> float:
+    """One complaint after another, each in its own transaction."""
     ctx = _context(database, datetime(2026, 11, 25, 2, 0, tzinfo=UTC))
-    texts = [
-        "申请用电增容快两个月了，供电那边一直没给方案",
-        "银行突然抽贷，资金链要断了",
-        "办施工许可证跑了好几趟",
-        "公司注销太难了",
-        "招投标里有人设门槛",
-    ]
     ctx.route("预热")  # build the search index outside the timing
     began = time.perf_counter()
     for i in range(n):
-        await intake.submit_complaint(ctx, Actor("telegram", f"b{i}"), f"{texts[i % 5]}（第{i}家）")
+        text = f"{_INTAKE_TEXTS[i % 5]}（第{i}家）"
+        await intake.submit_complaint(ctx, Actor("telegram", f"b{i}"), text)
     return n / (time.perf_counter() - began)
+
+
+async def bench_intake_concurrent(database: Database, n: int, in_flight: int) -> tuple[float, int]:
+    """``in_flight`` enterprises filing at once through the group-commit queue."""
+    ctx = _context(database, datetime(2026, 11, 26, 2, 0, tzinfo=UTC))
+    ctx.route("预热")
+    queue = IntakeQueue(ctx)
+    gate = asyncio.Semaphore(in_flight)
+
+    async def one(i: int) -> None:
+        async with gate:
+            text = f"{_INTAKE_TEXTS[i % 5]}（第{i}家）"
+            await queue.submit(Submission(Actor("telegram", f"c{i}"), text))
+
+    began = time.perf_counter()
+    await asyncio.gather(*(one(i) for i in range(n)))
+    return n / (time.perf_counter() - began), queue.batches
 
 
 async def bench_sweeper(database: Database, open_clocks: int, due: int) -> tuple[float, float]:
@@ -324,6 +347,12 @@ async def run(backend: str, complaints: int, only: set[str]) -> None:
             if "intake" in only:
                 rate = await bench_intake(database, 2000)
                 print(f"intake through the service layer (real router, sequential): {rate:,.0f}/s")
+                for in_flight in (10, 100):
+                    rate, batches = await bench_intake_concurrent(database, 5000, in_flight)
+                    print(
+                        f"intake, {in_flight} enterprises at once (group commit): {rate:,.0f}/s"
+                        f" in {batches} transactions"
+                    )
             if "sweeper" in only:
                 busy, idle = await bench_sweeper(database, 100_000, 300)
                 print(

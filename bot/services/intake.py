@@ -8,20 +8,34 @@ summary (未诉先办).
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from rapidfuzz import fuzz
 
 from bot.domain.lifecycle import Action, check
 from bot.domain.numbers import format_number, local_day
-from bot.domain.records import Actor, Complaint, EventKind, Role, SlaClock, Status
+from bot.domain.records import (
+    SYSTEM,
+    Actor,
+    Complaint,
+    Event,
+    EventKind,
+    OutboxMessage,
+    Role,
+    SlaClock,
+    Status,
+    TopicCandidate,
+)
 from bot.errors import InvalidInput
-from bot.ports import UnitOfWork
+from bot.ports import EnterpriseRepository, OfficialRepository, UnitOfWork
 from bot.services.context import ServiceContext
 from bot.services.notifications import notify_co_units, notify_role, notify_unit
-from bot.services.steps import clean_text, record, tell_enterprise
+from bot.services.steps import clean_text, tell_enterprise
+from knowledge.routing.router import RouteDecision
 
 #: the longest complaint accepted (a page of text; longer ones are usually pasted documents)
 MAX_TEXT = 5000
@@ -106,6 +120,17 @@ def check_text(text: str) -> str:
     return cleaned
 
 
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """One complaint as an enterprise files it."""
+
+    actor: Actor
+    text: str
+    attachments: tuple[str, ...] = ()
+    confidential: bool = False
+    external_ref: str | None = None
+
+
 async def submit_complaint(
     ctx: ServiceContext,
     actor: Actor,
@@ -115,179 +140,326 @@ async def submit_complaint(
     confidential: bool = False,
     external_ref: str | None = None,
 ) -> Acknowledgement:
-    cleaned = check_text(text)
-    decision = ctx.route(cleaned)  # pure and CPU-bound: outside the transaction
+    submission = Submission(actor, text, tuple(attachments), confidential, external_ref)
+    [acknowledgement] = await submit_complaints(ctx, [submission])
+    return acknowledgement
+
+
+async def submit_complaints(
+    ctx: ServiceContext, submissions: Sequence[Submission]
+) -> list[Acknowledgement]:
+    """Take in complaints together, in one transaction: all of them are stored, or none.
+
+    A batch costs the same dozen statements whatever its size (every complaint, event, clock
+    and message of the batch is written by one multi-row statement each), which is what lets
+    intake keep up with a rush (see ``IntakeQueue``). Each complaint is decided in order, so a
+    complaint repeating an earlier one of the same batch is merged into it, as it would be if
+    they had come one after the other.
+    """
+    if not submissions:
+        return []
+    texts = [check_text(s.text) for s in submissions]
+    decisions = [ctx.route(text) for text in texts]  # pure and CPU-bound: outside the transaction
     now = ctx.clock.now()
     async with ctx.uow_factory() as uow:
-        enterprise = await uow.enterprises.get_or_create(actor)
-        assert enterprise.id is not None
-        sequence = await uow.complaints.next_sequence(local_day(now, ctx.zone))
-        complaint = Complaint(
-            number=format_number(now, sequence, ctx.zone),
-            enterprise_id=enterprise.id,
-            text=cleaned,
-            channel=actor.channel,
-            sla_policy=decision.sla_policy,
-            status=Status.SUBMITTED,
-            created_at=now,
-            updated_at=now,
-            attachments=tuple(attachments),
-            measure_id=decision.measure.id if decision.measure else None,
-            measure_title=decision.measure.title if decision.measure else None,
-            lead_unit=decision.lead_unit,
-            co_units=decision.co_units,
-            routing_confidence=decision.confidence,
-            confidential=confidential,
-            external_ref=external_ref,
-        )
-        original = await _open_repeat(uow, enterprise.id, cleaned)
-        if original is not None:
-            ack = await _merge(uow, complaint, original, actor, now)
-        else:
-            complaint.topic_key = await _topic(uow, complaint, now)
-            ack = await _route(ctx, uow, complaint, actor, now, decision.needs_dispatcher)
+        batch = _Batch(ctx, uow, now)
+        acknowledgements = await batch.take(submissions, texts, decisions)
         await uow.commit()
-    return ack
+    return acknowledgements
 
 
-async def _open_repeat(uow: UnitOfWork, enterprise_id: int, text: str) -> Complaint | None:
+def _repeat_of(candidates: Sequence[Complaint], text: str) -> Complaint | None:
+    """The enterprise's open complaint this text repeats, if any (the most similar)."""
     wanted = normalise(text)
     best: tuple[float, Complaint] | None = None
-    for candidate in await uow.complaints.open_for_enterprise(enterprise_id):
+    for candidate in candidates:
         score = fuzz.ratio(wanted, normalise(candidate.text))
         if score >= REPEAT_SIMILARITY and (best is None or score > best[0]):
             best = (score, candidate)
     return None if best is None else best[1]
 
 
-async def _topic(uow: UnitOfWork, complaint: Complaint, now: datetime) -> str:
+def _topic_of(complaint: Complaint, candidates: Sequence[TopicCandidate]) -> str:
     """The topic of the most similar recent complaint of another enterprise under the same
-    measure, or a new topic named after this complaint."""
+    measure, or a new topic named after this complaint. Candidates' texts are normalised."""
     wanted = normalise(complaint.text)
     best: tuple[float, str] | None = None
-    if complaint.measure_id is None:
-        return complaint.number
-    for other in await uow.complaints.topic_candidates(
-        now - TOPIC_WINDOW, complaint.measure_id, TOPIC_CANDIDATES
-    ):
-        if other.enterprise_id == complaint.enterprise_id:
+    for other in candidates:
+        if other.enterprise_id == complaint.enterprise_id or not other.topic_key:
             continue
-        score = fuzz.ratio(wanted, normalise(other.text))
-        if score >= TOPIC_SIMILARITY and other.topic_key and (best is None or score > best[0]):
+        score = fuzz.ratio(wanted, other.text)
+        if score >= TOPIC_SIMILARITY and (best is None or score > best[0]):
             best = (score, other.topic_key)
     return complaint.number if best is None else best[1]
 
 
-async def _merge(
-    uow: UnitOfWork, complaint: Complaint, original: Complaint, actor: Actor, now: datetime
-) -> Acknowledgement:
-    complaint.status = check(Action.MERGE, complaint, "system") or complaint.status
-    complaint.repeat_of = original.id
-    complaint.topic_key = original.topic_key
-    await uow.complaints.add(complaint)
-    await record(uow, complaint, EventKind.SUBMITTED, actor, now)
-    event = await record(
-        uow, complaint, EventKind.MERGED, "system:yousu", now, original=original.number
-    )
-    await record(uow, original, EventKind.REPEAT_RECEIVED, actor, now, repeat=complaint.number)
-    await notify_unit(
-        uow,
-        original,
-        "repeat_received",
-        f"repeat{complaint.number}",
-        repeat=complaint.number,
-        repeat_text=complaint.text[:200],
-    )
-    await tell_enterprise(uow, complaint, event, original=original.number)
-    return Acknowledgement.of(complaint, original, repeat_of=original.number)
+@dataclass(slots=True)
+class _Taken:
+    """What happens to one complaint of a batch."""
+
+    complaint: Complaint
+    original: Complaint | None = None  # the open complaint it repeats
+    to_dispatcher: bool = False
+    suggested_unit: str | None = None
+    deadlines: tuple[Deadline, ...] = ()
+    events: list[Event] = field(default_factory=list)
 
 
-async def _route(
-    ctx: ServiceContext,
-    uow: UnitOfWork,
-    complaint: Complaint,
-    actor: Actor,
-    now: datetime,
-    needs_dispatcher: bool,
-) -> Acknowledgement:
-    to_dispatcher = needs_dispatcher or complaint.lead_unit is None
-    action = Action.SEND_TO_DISPATCHER if to_dispatcher else Action.ROUTE
-    complaint.status = check(action, complaint, "system") or complaint.status
-    suggested = complaint.lead_unit
-    if to_dispatcher:
-        # not the unit's until a dispatcher confirms: it must not count in the unit's figures
-        complaint.lead_unit, complaint.co_units = None, ()
-    await uow.complaints.add(complaint)
-    assert complaint.id is not None
-    await record(uow, complaint, EventKind.SUBMITTED, actor, now, text_length=len(complaint.text))
+class _HeldMessages:
+    """The unit of work as notifications see it, with messages held back so the batch
+    stores all of them with one statement."""
 
-    schedule = ctx.sla.schedule(complaint.sla_policy, now)
-    deadlines = [Deadline(m.name, m.due, m.estimated) for m in schedule.milestones]
-    clocks = [
-        SlaClock(complaint.id, m.name, m.due, m.warn_at, m.estimated) for m in schedule.milestones
-    ]
-    assign_due, estimated = ctx.sla.add_working_days(now, ASSIGNMENT_WORKING_DAYS)
-    clocks.append(
-        SlaClock(
-            complaint.id,
-            "assignment",
-            assign_due,
-            max(now, assign_due - ASSIGNMENT_WARNING),
-            estimated,
-            met_at=None if to_dispatcher else now,
-        )
-    )
-    await uow.clocks.add_many(clocks)
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+        self.messages: list[OutboxMessage] = []
 
-    if to_dispatcher:
-        event = await record(
-            uow,
-            complaint,
-            EventKind.SENT_TO_DISPATCHER,
-            "system:yousu",
-            now,
-            confidence=complaint.routing_confidence,
-            suggested_unit=suggested,
+    @property
+    def officials(self) -> OfficialRepository:
+        return self._uow.officials
+
+    @property
+    def enterprises(self) -> EnterpriseRepository:
+        return self._uow.enterprises
+
+    @property
+    def outbox(self) -> _HeldMessages:
+        return self
+
+    async def add_many(self, messages: Sequence[OutboxMessage]) -> int:
+        self.messages.extend(messages)
+        return len(messages)
+
+
+class _Batch:
+    """One transaction's intake: every complaint is decided in memory, in order, then each
+    kind of row is written at once."""
+
+    def __init__(self, ctx: ServiceContext, uow: UnitOfWork, now: datetime) -> None:
+        self.ctx, self.uow, self.now = ctx, uow, now
+        self._topics: dict[str, list[TopicCandidate]] = {}
+
+    async def take(
+        self,
+        submissions: Sequence[Submission],
+        texts: Sequence[str],
+        decisions: Sequence[RouteDecision],
+    ) -> list[Acknowledgement]:
+        uow, now, ctx = self.uow, self.now, self.ctx
+        enterprises = await uow.enterprises.get_or_create_many(s.actor for s in submissions)
+        first = await uow.complaints.next_sequences(local_day(now, ctx.zone), len(submissions))
+        open_by_enterprise = await uow.complaints.open_for_enterprises(
+            e.id for e in enterprises.values() if e.id is not None
         )
-        await notify_role(
-            uow,
-            complaint,
-            "dispatch_needed",
-            f"event{event.id}",
-            Role.DISPATCHER,
-            suggested_unit=suggested,
-        )
-    else:
-        event = await record(
-            uow,
-            complaint,
-            EventKind.ROUTED,
-            "system:yousu",
-            now,
-            unit=complaint.lead_unit,
-            measure=complaint.measure_id,
-            confidence=complaint.routing_confidence,
-        )
-        await notify_unit(
-            uow,
-            complaint,
-            "assigned",
-            f"event{event.id}",
-            deadlines={d.milestone: d.due.isoformat() for d in deadlines},
-        )
-        if complaint.co_units:
-            informed = await record(
-                uow,
-                complaint,
-                EventKind.CO_UNITS_INFORMED,
-                "system:yousu",
-                now,
-                units=list(complaint.co_units),
+        taken: list[_Taken] = []
+        for i, (submission, text, decision) in enumerate(
+            zip(submissions, texts, decisions, strict=True)
+        ):
+            enterprise_id = enterprises[submission.actor].id
+            assert enterprise_id is not None
+            complaint = _new_complaint(
+                ctx, now, first + i, enterprise_id, submission, text, decision
             )
-            await notify_co_units(uow, complaint, f"event{informed.id}")
-    await tell_enterprise(
-        uow, complaint, event, deadlines={d.milestone: d.due.isoformat() for d in deadlines}
-    )
-    return Acknowledgement.of(
-        complaint, complaint, needs_dispatcher=to_dispatcher, deadlines=tuple(deadlines)
+            open_ones = open_by_enterprise.setdefault(enterprise_id, [])
+            original = _repeat_of(open_ones, text)
+            if original is not None:
+                complaint.status = check(Action.MERGE, complaint, "system") or complaint.status
+                complaint.topic_key = original.topic_key
+                taken.append(_Taken(complaint, original=original))
+                continue
+            complaint.topic_key = await self._topic(complaint)
+            to_dispatcher = decision.needs_dispatcher or complaint.lead_unit is None
+            action = Action.SEND_TO_DISPATCHER if to_dispatcher else Action.ROUTE
+            complaint.status = check(action, complaint, "system") or complaint.status
+            suggested = complaint.lead_unit
+            if to_dispatcher:
+                # not the unit's until a dispatcher confirms: it must not count in its figures
+                complaint.lead_unit, complaint.co_units = None, ()
+            taken.append(_Taken(complaint, to_dispatcher=to_dispatcher, suggested_unit=suggested))
+            open_ones.insert(0, complaint)  # later complaints of the batch may repeat it
+
+        await uow.complaints.add_many([t.complaint for t in taken])
+        for item in taken:
+            if item.original is not None:
+                item.complaint.repeat_of = item.original.id
+                if item.original in (t.complaint for t in taken):
+                    # its original is of this batch and had no id until the insert above
+                    await uow.complaints.save(item.complaint)
+        await self._write_events(taken, submissions)
+        await uow.clocks.add_many([c for item in taken for c in self._clocks(item)])
+        await self._notify(taken)
+        return [
+            Acknowledgement.of(item.complaint, item.original, repeat_of=item.original.number)
+            if item.original is not None
+            else Acknowledgement.of(
+                item.complaint,
+                item.complaint,
+                needs_dispatcher=item.to_dispatcher,
+                deadlines=item.deadlines,
+            )
+            for item in taken
+        ]
+
+    async def _topic(self, complaint: Complaint) -> str:
+        if complaint.measure_id is None:
+            return complaint.number
+        candidates = self._topics.get(complaint.measure_id)
+        if candidates is None:
+            stored = await self.uow.complaints.topic_candidates(
+                self.now - TOPIC_WINDOW, complaint.measure_id, TOPIC_CANDIDATES
+            )
+            # normalised once per batch, not once per complaint compared with them
+            candidates = [dataclasses.replace(c, text=normalise(c.text)) for c in stored]
+            self._topics[complaint.measure_id] = candidates
+        topic = _topic_of(complaint, candidates)
+        normalised = normalise(complaint.text)
+        candidates.insert(0, TopicCandidate(complaint.enterprise_id, normalised, topic))
+        return topic
+
+    async def _write_events(
+        self, taken: Sequence[_Taken], submissions: Sequence[Submission]
+    ) -> None:
+        now = self.now
+        for item, submission in zip(taken, submissions, strict=True):
+            c = item.complaint
+            assert c.id is not None
+            actor = str(submission.actor)
+            if item.original is not None:
+                assert item.original.id is not None
+                item.events = [
+                    Event(c.id, EventKind.SUBMITTED, actor, now),
+                    Event(
+                        c.id,
+                        EventKind.MERGED,
+                        str(SYSTEM),
+                        now,
+                        data={"original": item.original.number},
+                    ),
+                    Event(
+                        item.original.id,
+                        EventKind.REPEAT_RECEIVED,
+                        actor,
+                        now,
+                        data={"repeat": c.number},
+                    ),
+                ]
+                continue
+            item.events = [
+                Event(c.id, EventKind.SUBMITTED, actor, now, data={"text_length": len(c.text)})
+            ]
+            if item.to_dispatcher:
+                details = {
+                    "confidence": c.routing_confidence,
+                    "suggested_unit": item.suggested_unit,
+                }
+                item.events.append(
+                    Event(c.id, EventKind.SENT_TO_DISPATCHER, str(SYSTEM), now, data=details)
+                )
+            else:
+                details = {
+                    "unit": c.lead_unit,
+                    "measure": c.measure_id,
+                    "confidence": c.routing_confidence,
+                }
+                item.events.append(Event(c.id, EventKind.ROUTED, str(SYSTEM), now, data=details))
+                if c.co_units:
+                    item.events.append(
+                        Event(
+                            c.id,
+                            EventKind.CO_UNITS_INFORMED,
+                            str(SYSTEM),
+                            now,
+                            data={"units": list(c.co_units)},
+                        )
+                    )
+        stored = iter(await self.uow.events.append_many([e for t in taken for e in t.events]))
+        for item in taken:
+            item.events = [next(stored) for _ in item.events]
+
+    def _clocks(self, item: _Taken) -> list[SlaClock]:
+        if item.original is not None:
+            return []  # a repeat runs on its original's clocks
+        complaint, now, sla = item.complaint, self.now, self.ctx.sla
+        assert complaint.id is not None
+        schedule = sla.schedule(complaint.sla_policy, now)
+        item.deadlines = tuple(Deadline(m.name, m.due, m.estimated) for m in schedule.milestones)
+        clocks = [
+            SlaClock(complaint.id, m.name, m.due, m.warn_at, m.estimated)
+            for m in schedule.milestones
+        ]
+        assign_due, estimated = sla.add_working_days(now, ASSIGNMENT_WORKING_DAYS)
+        clocks.append(
+            SlaClock(
+                complaint.id,
+                "assignment",
+                assign_due,
+                max(now, assign_due - ASSIGNMENT_WARNING),
+                estimated,
+                met_at=None if item.to_dispatcher else now,
+            )
+        )
+        return clocks
+
+    async def _notify(self, taken: Sequence[_Taken]) -> None:
+        held = _HeldMessages(self.uow)
+        for item in taken:
+            complaint = item.complaint
+            if item.original is not None:
+                original = item.original
+                await notify_unit(
+                    held,
+                    original,
+                    "repeat_received",
+                    f"repeat{complaint.number}",
+                    repeat=complaint.number,
+                    repeat_text=complaint.text[:200],
+                )
+                await tell_enterprise(held, complaint, item.events[1], original=original.number)
+                continue
+            deadlines = {d.milestone: d.due.isoformat() for d in item.deadlines}
+            decided = item.events[1]
+            if item.to_dispatcher:
+                await notify_role(
+                    held,
+                    complaint,
+                    "dispatch_needed",
+                    f"event{decided.id}",
+                    Role.DISPATCHER,
+                    suggested_unit=item.suggested_unit,
+                )
+            else:
+                await notify_unit(
+                    held, complaint, "assigned", f"event{decided.id}", deadlines=deadlines
+                )
+                if complaint.co_units:
+                    await notify_co_units(held, complaint, f"event{item.events[2].id}")
+            await tell_enterprise(held, complaint, decided, deadlines=deadlines)
+        await self.uow.outbox.add_many(held.messages)
+
+
+def _new_complaint(
+    ctx: ServiceContext,
+    now: datetime,
+    sequence: int,
+    enterprise_id: int,
+    submission: Submission,
+    text: str,
+    decision: RouteDecision,
+) -> Complaint:
+    return Complaint(
+        number=format_number(now, sequence, ctx.zone),
+        enterprise_id=enterprise_id,
+        text=text,
+        channel=submission.actor.channel,
+        sla_policy=decision.sla_policy,
+        status=Status.SUBMITTED,
+        created_at=now,
+        updated_at=now,
+        attachments=submission.attachments,
+        measure_id=decision.measure.id if decision.measure else None,
+        measure_title=decision.measure.title if decision.measure else None,
+        lead_unit=decision.lead_unit,
+        co_units=decision.co_units,
+        routing_confidence=decision.confidence,
+        confidential=submission.confidential,
+        external_ref=submission.external_ref,
     )

@@ -9,12 +9,31 @@ make a repeated call harmless.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
 
 from bot.domain.lifecycle import STATUS_TITLES
 from bot.domain.records import Complaint, Official, OutboxMessage, Role
-from bot.ports import UnitOfWork
+from bot.ports import EnterpriseRepository, OfficialRepository
+
+
+class MessageSink(Protocol):
+    async def add_many(self, messages: Sequence[OutboxMessage]) -> int: ...
+
+
+class Audience(Protocol):
+    """What telling people needs: who they are, and where messages go. A unit of work is
+    one; intake passes one that holds the messages back to store a whole batch at once."""
+
+    @property
+    def officials(self) -> OfficialRepository: ...
+
+    @property
+    def enterprises(self) -> EnterpriseRepository: ...
+
+    @property
+    def outbox(self) -> MessageSink: ...
+
 
 #: channels whose recipients can be sent messages (others poll)
 PUSH_CHANNELS = frozenset({"telegram"})
@@ -44,18 +63,15 @@ def complaint_payload(
 
 
 async def _send(
-    uow: UnitOfWork,
+    uow: Audience,
     complaint: Complaint,
     kind: str,
     recipients: Iterable[tuple[str, str]],
     payload: dict[str, Any],
     key: str,
 ) -> int:
-    sent = 0
-    for channel, address in dict.fromkeys(recipients):
-        if channel not in PUSH_CHANNELS:
-            continue
-        message = OutboxMessage(
+    messages = [
+        OutboxMessage(
             kind=kind,
             channel=channel,
             address=address,
@@ -64,8 +80,10 @@ async def _send(
             dedupe_key=f"{complaint.number}:{kind}:{key}:{channel}:{address}",
             complaint_id=complaint.id,
         )
-        sent += await uow.outbox.add(message)
-    return sent
+        for channel, address in dict.fromkeys(recipients)
+        if channel in PUSH_CHANNELS
+    ]
+    return await uow.outbox.add_many(messages) if messages else 0
 
 
 def _officials(officials: Iterable[Official]) -> list[tuple[str, str]]:
@@ -73,7 +91,7 @@ def _officials(officials: Iterable[Official]) -> list[tuple[str, str]]:
 
 
 async def notify_unit(
-    uow: UnitOfWork,
+    uow: Audience,
     complaint: Complaint,
     kind: str,
     key: str,
@@ -89,7 +107,7 @@ async def notify_unit(
     return await _send(uow, complaint, kind, _officials(officials), payload, key)
 
 
-async def notify_co_units(uow: UnitOfWork, complaint: Complaint, key: str) -> int:
+async def notify_co_units(uow: Audience, complaint: Complaint, key: str) -> int:
     sent = 0
     for unit in complaint.co_units:
         sent += await notify_unit(uow, complaint, "co_unit_informed", key, unit=unit)
@@ -97,7 +115,7 @@ async def notify_co_units(uow: UnitOfWork, complaint: Complaint, key: str) -> in
 
 
 async def notify_role(
-    uow: UnitOfWork, complaint: Complaint, kind: str, key: str, role: Role, **extra: Any
+    uow: Audience, complaint: Complaint, kind: str, key: str, role: Role, **extra: Any
 ) -> int:
     """Every active official with a district-wide role (dispatchers, supervisors)."""
     officials = await uow.officials.with_role(role)
@@ -106,7 +124,7 @@ async def notify_role(
 
 
 async def notify_enterprise(
-    uow: UnitOfWork, complaint: Complaint, kind: str, key: str, **extra: Any
+    uow: Audience, complaint: Complaint, kind: str, key: str, **extra: Any
 ) -> int:
     enterprise = await uow.enterprises.get(complaint.enterprise_id)
     if enterprise is None:

@@ -23,7 +23,7 @@ from bot.domain.records import (
 from bot.domain.sla import MetBy, SlaEngine, UnknownMilestone
 from bot.errors import InvalidInput
 from bot.ports import UnitOfWork
-from bot.services.notifications import notify_enterprise
+from bot.services.notifications import Audience, notify_enterprise
 
 #: the longest reason, reply or summary a person may write
 MAX_NOTE = 2000
@@ -90,9 +90,7 @@ async def change_status(
     await uow.complaints.save(complaint)
 
 
-async def tell_enterprise(
-    uow: UnitOfWork, complaint: Complaint, event: Event, **extra: Any
-) -> None:
+async def tell_enterprise(uow: Audience, complaint: Complaint, event: Event, **extra: Any) -> None:
     await notify_enterprise(
         uow,
         complaint,

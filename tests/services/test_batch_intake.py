@@ -1,0 +1,145 @@
+"""Complaints taken in together (one transaction per batch) and the group-commit queue, on
+both databases: a batch must give each complaint exactly what it would get alone."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+
+import pytest
+
+from bot.domain.records import Actor, EventKind, Role, Status
+from bot.errors import InvalidInput
+from bot.ports import DatabaseUnavailable
+from bot.services import intake, queries
+from bot.services.context import ServiceContext
+from bot.services.intake import Submission, submit_complaints
+from bot.services.intake_queue import IntakeQueue
+from tests.support import add_official
+
+POWER = "厂里新上了一条生产线，申请用电增容快两个月了，供电那边一直没给方案。"
+LOAN = "银行突然抽贷，企业资金链马上要断了，请帮忙协调续贷。"
+
+
+async def _count(ctx: ServiceContext) -> int:
+    async with ctx.uow_factory() as uow:
+        return len(await uow.complaints.with_status(list(Status), limit=10_000))
+
+
+async def test_a_batch_numbers_routes_and_logs_each_complaint(ctx: ServiceContext) -> None:
+    solo = await intake.submit_complaint(ctx, Actor("telegram", "1"), POWER)
+    submissions = [
+        Submission(Actor("telegram", "2"), POWER),
+        Submission(Actor("telegram", "3"), LOAN),
+        Submission(Actor("http", "12345-platform"), LOAN, external_ref="A-1"),
+    ]
+    acks = await submit_complaints(ctx, submissions)
+    assert [a.number for a in acks] == ["20261125-0002", "20261125-0003", "20261125-0004"]
+    assert acks[0].lead_unit == solo.lead_unit and acks[0].deadlines == solo.deadlines
+    assert [a.sla_policy for a in acks] == ["general", "1330", "1330"]
+    for ack, submission in zip(acks, submissions, strict=True):
+        view = await queries.complaint_status(ctx, submission.actor, ack.number)
+        kinds = [e.kind for e in view.events]
+        assert kinds[0] is EventKind.SUBMITTED
+        assert kinds[1] in (EventKind.ROUTED, EventKind.SENT_TO_DISPATCHER)
+        assert {c.milestone for c in view.clocks} >= {"response", "assignment"}
+    # different enterprises, the same problem: one hot topic
+    first = await queries.complaint_status(ctx, Actor("telegram", "1"), solo.number)
+    second = await queries.complaint_status(ctx, submissions[0].actor, acks[0].number)
+    assert second.complaint.topic_key == first.complaint.topic_key == solo.number
+
+
+async def test_a_repeat_within_the_batch_is_merged_into_the_first(ctx: ServiceContext) -> None:
+    same = Actor("telegram", "7")
+    acks = await submit_complaints(ctx, [Submission(same, POWER), Submission(same, POWER + "！")])
+    assert acks[1].status is Status.MERGED and acks[1].repeat_of == acks[0].number
+    merged = await queries.complaint_status(ctx, same, acks[1].number)
+    original = await queries.complaint_status(ctx, same, acks[0].number)
+    assert merged.complaint.repeat_of == original.complaint.id
+    assert EventKind.REPEAT_RECEIVED in [e.kind for e in original.events]
+    assert not merged.clocks  # a repeat runs on its original's clocks
+
+
+async def test_officials_of_the_units_are_told_once_per_complaint(ctx: ServiceContext) -> None:
+    probe = ctx.route(POWER)
+    assert probe.lead_unit is not None and not probe.needs_dispatcher
+    await add_official(ctx.uow_factory, 501, probe.lead_unit, Role.HANDLER, "甲")
+    acks = await submit_complaints(
+        ctx, [Submission(Actor("telegram", str(i)), f"{POWER}（{i}号厂）") for i in range(5)]
+    )
+    async with ctx.uow_factory() as uow:
+        messages = await uow.outbox.claim(ctx.clock.now(), "test", 60, 500)
+    assigned = [m for m in messages if m.address == "501" and m.kind == "assigned"]
+    assert sorted(m.payload["number"] for m in assigned) == sorted(a.number for a in acks)
+    told = [m for m in messages if m.kind == "status_changed"]
+    assert sorted(m.address for m in told) == [str(i) for i in range(5)]
+
+
+async def test_one_bad_text_refuses_the_batch_and_stores_nothing(ctx: ServiceContext) -> None:
+    with pytest.raises(InvalidInput):
+        await submit_complaints(
+            ctx,
+            [Submission(Actor("telegram", "1"), POWER), Submission(Actor("telegram", "2"), " ")],
+        )
+    assert await _count(ctx) == 0
+    assert await submit_complaints(ctx, []) == []
+
+
+async def test_the_queue_takes_concurrent_complaints_in_few_transactions(
+    ctx: ServiceContext,
+) -> None:
+    queue = IntakeQueue(ctx, max_batch=16)
+    acks = await asyncio.gather(
+        *(
+            queue.submit(Submission(Actor("telegram", str(i)), f"{LOAN}（第{i}家）"))
+            for i in range(40)
+        )
+    )
+    assert len({a.number for a in acks}) == 40
+    assert 3 <= queue.batches < 40
+    assert await _count(ctx) == 40
+
+
+async def test_the_queue_refuses_bad_text_for_that_caller_only(ctx: ServiceContext) -> None:
+    queue = IntakeQueue(ctx)
+    results = await asyncio.gather(
+        queue.submit(Submission(Actor("telegram", "1"), POWER)),
+        queue.submit(Submission(Actor("telegram", "2"), "")),
+        return_exceptions=True,
+    )
+    assert isinstance(results[1], InvalidInput)
+    assert not isinstance(results[0], BaseException) and results[0].status is Status.ROUTED
+
+
+async def test_a_complaint_that_breaks_its_batch_fails_alone(ctx: ServiceContext) -> None:
+    real_route = ctx.route
+
+    def route(text: str) -> object:
+        if "爆" in text:
+            raise RuntimeError("router bug")
+        return real_route(text)
+
+    queue = IntakeQueue(dataclasses.replace(ctx, route=route))  # type: ignore[arg-type]
+    texts = [POWER, "这条会让派单出错：爆", LOAN]
+    results = await asyncio.gather(
+        *(queue.submit(Submission(Actor("telegram", str(i)), t)) for i, t in enumerate(texts)),
+        return_exceptions=True,
+    )
+    assert isinstance(results[1], RuntimeError)
+    assert [type(r).__name__ for r in (results[0], results[2])] == ["Acknowledgement"] * 2
+    assert await _count(ctx) == 2
+
+
+async def test_an_unavailable_database_fails_every_caller_of_the_batch(
+    ctx: ServiceContext,
+) -> None:
+    def unavailable() -> object:
+        raise DatabaseUnavailable("test")
+
+    queue = IntakeQueue(dataclasses.replace(ctx, uow_factory=unavailable))  # type: ignore[arg-type]
+    results = await asyncio.gather(
+        *(queue.submit(Submission(Actor("telegram", str(i)), POWER)) for i in range(3)),
+        return_exceptions=True,
+    )
+    assert all(isinstance(r, DatabaseUnavailable) for r in results)
+    assert queue.batches == 1
