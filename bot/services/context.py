@@ -21,6 +21,27 @@ Route = Callable[[str], RouteDecision]
 CanonicalUnit = Callable[[str], str]
 
 
+#: the units a measure's plan names besides ``lead_unit``: (measure id, lead unit) -> co-units
+CoUnits = Callable[[str, str], tuple[str, ...]]
+
+
+def default_co_units() -> CoUnits:
+    """The other lead units and the co-units the plan names for the measure (none for an
+    unknown measure id), as the router gives them when it assigns a complaint itself."""
+    from knowledge.base import load_knowledge_base  # noqa: PLC0415 - reads JSON
+
+    measures = {m.id: m for m in load_knowledge_base().measures}
+
+    def co_units(measure_id: str, lead_unit: str) -> tuple[str, ...]:
+        measure = measures.get(measure_id)
+        if measure is None:
+            return ()
+        named = dict.fromkeys((*measure.lead_units, *measure.co_units))
+        return tuple(u for u in named if u != lead_unit)
+
+    return co_units
+
+
 def default_router() -> Route:
     from knowledge.brain import router  # noqa: PLC0415 - builds the index on first use
 
@@ -54,4 +75,5 @@ class ServiceContext:
     clock: Clock
     route: Route = field(default_factory=default_router)
     canonical_unit: CanonicalUnit = field(default_factory=default_unit_names)
+    co_units: CoUnits = field(default_factory=default_co_units)
     zone: tzinfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))

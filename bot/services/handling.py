@@ -14,6 +14,7 @@ from datetime import datetime
 
 from bot.domain.lifecycle import Action, check_official
 from bot.domain.records import (
+    SYSTEM,
     Actor,
     Complaint,
     EventKind,
@@ -27,7 +28,12 @@ from bot.domain.sla import MetBy
 from bot.errors import InvalidInput, NotFound, YousuError
 from bot.ports import ConcurrentUpdate
 from bot.services.context import ServiceContext
-from bot.services.notifications import notify_enterprise, notify_role, notify_unit
+from bot.services.notifications import (
+    notify_co_units,
+    notify_enterprise,
+    notify_role,
+    notify_unit,
+)
 from bot.services.steps import (
     change_status,
     load_complaint,
@@ -204,12 +210,25 @@ async def dispatch(
         official = await load_official(uow, actor)
         status = check_official(Action.DISPATCH, complaint, official)
         complaint.lead_unit = target
+        if complaint.measure_id is not None:
+            # the plan's other units for the measure are informed, as when routed directly
+            complaint.co_units = ctx.co_units(complaint.measure_id, target)
         await change_status(uow, complaint, status, now)
         await meet_assignment(uow, complaint, now)
         event = await record(
             uow, complaint, EventKind.ROUTED, actor, now, note or None, unit=target
         )
         await notify_unit(uow, complaint, "assigned", f"event{event.id}")
+        if complaint.co_units:
+            informed = await record(
+                uow,
+                complaint,
+                EventKind.CO_UNITS_INFORMED,
+                SYSTEM,
+                now,
+                units=list(complaint.co_units),
+            )
+            await notify_co_units(uow, complaint, f"event{informed.id}")
         await tell_enterprise(uow, complaint, event)
         await uow.commit()
     return _outcome(complaint)

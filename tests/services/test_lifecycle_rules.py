@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from datetime import UTC, datetime
 
 import pytest
@@ -300,3 +301,28 @@ async def test_confidential_complaints_keep_their_text_out_of_unit_notifications
     to_firm = [m for m in mine if m.address == "900001"]
     assert to_unit and all("报复" not in m.payload["text"] for m in to_unit)
     assert to_firm and "报复" in to_firm[0].payload["text"]
+
+
+async def test_a_dispatched_complaint_informs_the_measures_other_units(
+    ctx: ServiceContext,
+) -> None:
+    real_route = ctx.route
+    unsure = dataclasses.replace(
+        ctx, route=lambda text: dataclasses.replace(real_route(text), needs_dispatcher=True)
+    )
+    dispatcher = await add_official(ctx.uow_factory, 700, None, Role.DISPATCHER)
+    ack = await intake.submit_complaint(unsure, FIRM, "银行突然抽贷，企业资金链马上要断了")
+    assert ack.status is Status.PENDING_DISPATCH and ack.co_units == ()
+    assert ack.measure_id is not None
+    expected = ctx.co_units(ack.measure_id, "区金融工作局")
+    assert expected, "the financing measure names other units"
+    await add_official(ctx.uow_factory, 801, expected[0], Role.HANDLER)
+
+    outcome = await handling.dispatch(unsure, dispatcher, ack.number, "区金融工作局")
+    assert outcome.lead_unit == "区金融工作局"
+    view = await queries.complaint_status(ctx, FIRM, ack.number)
+    assert view.complaint.co_units == expected
+    assert EventKind.CO_UNITS_INFORMED in [e.kind for e in view.events]
+    async with ctx.uow_factory() as uow:
+        messages = await uow.outbox.claim(ctx.clock.now(), "test", 60, 500)
+    assert [m.kind for m in messages if m.address == "801"] == ["co_unit_informed"]
