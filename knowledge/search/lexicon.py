@@ -45,8 +45,8 @@ class PhraseFinder:
 
     A phrase occurs when it is a substring of the text, or when it is a short phrase split after
     its verb: 借钱 -> 借点钱, 报警 -> 报了警, 盖厂房 -> 盖个厂房, 没抵押 -> 没什么抵押. Only one
-    or two ``gap_chars`` (aspect markers, numerals, measure words) may stand after the first
-    character, so 投放目标 does not read as 投标.
+    to three ``gap_chars`` (aspect markers, numerals, measure words) may stand after the first
+    character (停四五回电, 拉了一路电), so 投放目标 does not read as 投标.
 
     Phrases are indexed by their first character, so a text is scanned once whatever the number
     of phrases (checking each phrase with its own search cost ~1,200 scans per question).
@@ -72,7 +72,7 @@ class PhraseFinder:
                     found.add(phrase)
                 elif gaps and _gappable(phrase):
                     rest = phrase[1:]
-                    for gap in (1, 2):
+                    for gap in (1, 2, 3):
                         if text[i + gap : i + gap + 1] not in gaps:
                             break
                         if text.startswith(rest, i + 1 + gap):
@@ -102,7 +102,8 @@ class Lexicon:
     def expand(self, text: str) -> list[Expansion]:
         """The entries whose colloquial terms occur in ``text`` (normalised), in file order.
 
-        Two-character terms also match when split by one or two ``gap_chars`` (借点钱, 拉一路电).
+        Two-character terms also match when split by one to three ``gap_chars`` (借点钱, 拉一路电,
+        停四五回电).
         """
         present = self._finder.present(text)
         found: list[Expansion] = []
