@@ -35,6 +35,10 @@ class Expansion:
     weight: float = 0.7
 
 
+#: the most ``gap_chars`` that may split a short phrase (停四五回电 is 停电)
+MAX_GAP = 3
+
+
 def _gappable(phrase: str) -> bool:
     """Verb-object phrases of two or three characters may be split after their first one."""
     return 2 <= len(phrase) <= 3 and "\u4e00" <= phrase[0] <= "\u9fff"
@@ -72,7 +76,7 @@ class PhraseFinder:
                     found.add(phrase)
                 elif gaps and _gappable(phrase):
                     rest = phrase[1:]
-                    for gap in (1, 2, 3):
+                    for gap in range(1, MAX_GAP + 1):
                         if text[i + gap : i + gap + 1] not in gaps:
                             break
                         if text.startswith(rest, i + 1 + gap):

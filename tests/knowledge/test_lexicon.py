@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from knowledge.search.lexicon import LexiconError, PhraseFinder, load_lexicon
+from knowledge.search.lexicon import MAX_GAP, LexiconError, PhraseFinder, load_lexicon
 
 
 @pytest.fixture(scope="module")
@@ -101,12 +101,12 @@ def test_entries_may_carry_their_own_weight(tmp_path: Path) -> None:
 
 def _occurs_by_regex(phrase: str, text: str, gap_chars: str) -> bool:
     """The definition PhraseFinder must agree with: a substring, or a short phrase split
-    after its first character by one or two gap characters."""
+    after its first character by one to MAX_GAP gap characters."""
     if phrase in text:
         return True
     if not gap_chars or not 2 <= len(phrase) <= 3 or not "\u4e00" <= phrase[0] <= "\u9fff":
         return False
-    gap = f"[{re.escape(gap_chars)}]{{1,2}}"
+    gap = f"[{re.escape(gap_chars)}]{{1,{MAX_GAP}}}"
     return re.search(re.escape(phrase[0]) + gap + re.escape(phrase[1:]), text) is not None
 
 
@@ -125,8 +125,10 @@ def test_phrase_finder_agrees_with_the_regex_definition(phrases: list[str], text
 
 
 def test_phrase_finder_reports_split_and_whole_phrases() -> None:
-    finder = PhraseFinder(["借钱", "报警", "投标", "开发区"], "点了个")
+    finder = PhraseFinder(["借钱", "报警", "投标", "开发区"], "点了个一")
     assert finder.present("想借点钱，昨天报了警") == {"借钱", "报警"}
+    assert finder.present("借了一点钱") == {"借钱"}  # three gap characters
+    assert finder.present("借了一个点钱") == set()  # four are too many
     assert finder.present("投放目标") == set()
     assert finder.present("开发区") == {"开发区"}
     assert finder.present("") == set()
