@@ -177,6 +177,14 @@ class SlaClockRow(Base):
             sqlite_where=text("met_at IS NULL AND breached_at IS NOT NULL"),
             postgresql_where=text("met_at IS NULL AND breached_at IS NOT NULL"),
         ),
+        # the same count for a past period: clocks breached then and met only later
+        Index(
+            "ix_sla_clocks_breached_met",
+            "met_at",
+            "complaint_id",
+            sqlite_where=text("breached_at IS NOT NULL AND met_at IS NOT NULL"),
+            postgresql_where=text("breached_at IS NOT NULL AND met_at IS NOT NULL"),
+        ),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"))

@@ -12,7 +12,7 @@ import asyncio
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, distinct, func, or_, select
+from sqlalchemy import and_, case, distinct, func, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -23,7 +23,6 @@ from db.models import ComplaintRow, RatingRow, SlaClockRow
 REPLY_MILESTONES = ("first_reply", "contact", "notice")
 FINANCING_MILESTONES = ("contact", "feedback", "approval")
 _RESOLVED = (Status.RESOLVED.value, Status.CLOSED.value)
-_OPEN = tuple(s.value for s in Status if s.is_open)
 
 
 def _count_if(condition: Any) -> Any:
@@ -117,15 +116,24 @@ class SqlReportQueries:
             )
             .group_by(week.c.lead_unit, week.c.sla_policy, SlaClockRow.milestone)
         )
+        # open at the end of the period with a clock breached by then and not met by then:
+        # still running now (partial index ix_sla_clocks_overdue), or met only after the end
+        # (partial index ix_sla_clocks_breached_met), so a past week's stock is what it was
+        breached_by_end = and_(SlaClockRow.breached_at.is_not(None), SlaClockRow.breached_at < end)
+        overdue_clocks = union(
+            select(SlaClockRow.complaint_id).where(breached_by_end, SlaClockRow.met_at.is_(None)),
+            select(SlaClockRow.complaint_id).where(
+                breached_by_end, SlaClockRow.met_at.is_not(None), SlaClockRow.met_at >= end
+            ),
+        ).subquery()
         overdue = (
-            select(ComplaintRow.lead_unit, func.count(distinct(ComplaintRow.id)))
-            .join(SlaClockRow, SlaClockRow.complaint_id == ComplaintRow.id)
+            select(ComplaintRow.lead_unit, func.count())
+            .select_from(overdue_clocks)
+            .join(ComplaintRow, ComplaintRow.id == overdue_clocks.c.complaint_id)
             .where(
                 ComplaintRow.created_at < end,
-                ComplaintRow.status.in_(_OPEN),
-                SlaClockRow.breached_at.is_not(None),
-                SlaClockRow.breached_at < end,
-                SlaClockRow.met_at.is_(None),
+                ComplaintRow.status != Status.MERGED.value,
+                or_(ComplaintRow.closed_at.is_(None), ComplaintRow.closed_at >= end),
             )
             .group_by(ComplaintRow.lead_unit)
         )

@@ -261,3 +261,38 @@ async def test_a_later_week_counts_no_intake_but_the_overdue_open_complaint(
     # overdue_open is a stock at the end of the period, not a count of that week's intake
     assert [(c.unit, c.received, c.overdue_open) for c in counts] == [(None, 0, 1), (B, 0, 1)]
     assert hot == []
+
+
+async def test_overdue_open_is_counted_as_it_stood_at_the_end_of_the_period(
+    sql_uow_factory: UnitOfWorkFactory,
+) -> None:
+    """A clock breached in the week and met only the week after counts as overdue for that
+    week, not for the next; a complaint closed within the week is not overdue at its end."""
+    firm = await _firm(sql_uow_factory, "9")
+    breached = IN_WEEK + timedelta(hours=5)
+    async with sql_uow_factory() as uow:
+        late = await uow.complaints.add(
+            _complaint("20261124-0101", firm, status=Status.CLOSED, lead_unit=A)
+        )
+        closed = await uow.complaints.add(
+            _complaint("20261124-0102", firm, status=Status.CLOSED, lead_unit=A)
+        )
+        assert late.id is not None and closed.id is not None
+        late.closed_at = WEEK_END + timedelta(days=2)
+        closed.closed_at = IN_WEEK + timedelta(hours=8)
+        await uow.complaints.save(late)
+        await uow.complaints.save(closed)
+        due = IN_WEEK + timedelta(hours=4)
+        met_next_week = WEEK_END + timedelta(days=1)
+        await uow.clocks.add(
+            SlaClock(late.id, "first_reply", due, due, breached_at=breached, met_at=met_next_week)
+        )
+        await uow.clocks.add(SlaClock(closed.id, "first_reply", due, due, breached_at=breached))
+        await uow.commit()
+    async with sql_uow_factory() as uow:
+        that_week = await uow.reports.unit_counts(WEEK_START, WEEK_END, WEEK_END)
+        next_week = await uow.reports.unit_counts(
+            WEEK_END, WEEK_END + timedelta(days=7), WEEK_END + timedelta(days=7)
+        )
+    assert [(c.unit, c.overdue_open) for c in that_week] == [(None, 1), (A, 1)]
+    assert [c.overdue_open for c in next_week] == [0]
