@@ -12,7 +12,7 @@ from knowledge import brain
 from knowledge.base import KnowledgeBase, load_knowledge_base
 from knowledge.model import Deadline, Measure
 from knowledge.routing import Router
-from knowledge.search import Searcher
+from knowledge.search import Searcher, cache
 from knowledge.units import UnitRegistry, load_registry
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -78,6 +78,15 @@ SMALL_MEASURES = (
         ("区教体局", "卫健委"),
     ),
 )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _search_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The search cache (knowledge.search.cache) of these tests is theirs, not the user's."""
+    with pytest.MonkeyPatch.context() as patch:
+        directory = tmp_path_factory.mktemp("search-cache")
+        patch.setenv(cache.ENV_VAR, str(directory))
+        yield directory
 
 
 @pytest.fixture(scope="session")
