@@ -10,7 +10,6 @@ nearest titles instead of a confident wrong answer. Returns data, never markup.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -20,6 +19,7 @@ from rapidfuzz.utils import default_process
 
 from knowledge.model import Measure
 from knowledge.search import segment
+from knowledge.search.bags import segment_texts
 from knowledge.search.bm25 import (
     Bm25Index,
     BoolArray,
@@ -103,29 +103,24 @@ class Searcher:
         lexicon: Lexicon | None = None,
         unit_names: Sequence[str] = (),
         weights: SearchWeights | None = None,
+        cached: bool = False,
     ) -> None:
+        """Index ``measures``; ``cached`` keeps their segmentation in the search cache
+        (``knowledge.search.bags``) so the next process skips it (for the shipped plans)."""
         self.measures = list(measures)
         self.lexicon = lexicon or load_lexicon()
         self.weights = weights or SearchWeights()
         segment.add_words(segment.plan_terms(self.measures, unit_names))
         segment.add_words(self.lexicon.all_terms())
-        memo: dict[str, Counter[str]] = {}
-
-        def bag(text: str) -> Counter[str]:
-            cached = memo.get(text)
-            if cached is None:
-                cached = Counter(
-                    w for w in segment.cut(normalize(text)) if w not in self.lexicon.stopwords
-                )
-                memo[text] = cached
-            return cached
-
         self._sentences: list[list[str]] = [measure_sentences(m) for m in self.measures]
         self._titles = [normalize(self._clean_title(m.title)) for m in self.measures]
+        contexts = [m.section + " " + m.subsection for m in self.measures]
+        texts = [*self._titles, *(x for sentences in self._sentences for x in sentences), *contexts]
+        bags = segment_texts(texts, self.lexicon.stopwords, cached=cached)
         vocab = Vocabulary()
-        title_parts = [vocab.encode(bag(t)) for t in self._titles]
-        sentence_parts = [vocab.encode(bag(x)) for sentences in self._sentences for x in sentences]
-        context_parts = [vocab.encode(bag(m.section + " " + m.subsection)) for m in self.measures]
+        title_parts = [vocab.encode(bags[t]) for t in self._titles]
+        sentence_parts = [vocab.encode(bags[x]) for sentences in self._sentences for x in sentences]
+        context_parts = [vocab.encode(bags[c]) for c in contexts]
         counts = np.fromiter((len(x) for x in self._sentences), dtype=np.int64)
         owner = np.repeat(np.arange(len(self.measures), dtype=np.int64), counts)
         n = len(self.measures)

@@ -1,4 +1,4 @@
-"""The search cache: jieba's dictionary in shards, kept on disk.
+"""The search cache: jieba's dictionary in shards and the segmented measures, kept on disk.
 
 The cache must only ever make start-up faster: a missing directory is created, a corrupt or
 stale file is ignored and rebuilt, an unwritable location means no cache, and every answer
@@ -8,13 +8,17 @@ is the same with and without it.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from knowledge import brain
-from knowledge.search import cache, segment
+from knowledge.search import Searcher, bags, cache, segment
 from knowledge.search.lexicon import load_lexicon
 from knowledge.search.snippet import measure_sentences
 
@@ -201,3 +205,120 @@ def test_unwritable_cache_still_segments(tmp_path: Path, plain_tokenizer: Any) -
     assert type(tok.FREQ) is dict
     assert tok.total > 0
     assert tok.lcut("新注册公司要几个工作日")
+
+
+# -- the segmented measures -------------------------------------------------------------
+
+
+@pytest.fixture
+def bag_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
+    directory = tmp_path / "bags-cache"
+    monkeypatch.setenv(cache.ENV_VAR, str(directory))
+    yield directory
+
+
+def _bag_texts() -> list[str]:
+    measures, _, _ = brain._load()
+    return [s for m in measures[:20] for s in measure_sentences(m)] + ["重复", "重复"]
+
+
+def _no_segmenting(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(text: str) -> list[str]:
+        raise AssertionError(f"segmented {text!r} although it was cached")
+
+    monkeypatch.setattr(segment, "cut", fail)
+
+
+def test_bags_are_cached_and_equal(bag_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    texts, stop = _bag_texts(), load_lexicon().stopwords
+    fresh = bags.segment_texts(texts, stop)  # not asked to cache
+    assert not (bag_cache / bags.ENTRY).exists()
+    first = bags.segment_texts(texts, stop, cached=True)
+    assert (bag_cache / bags.ENTRY).is_file()
+    with monkeypatch.context() as patch:
+        _no_segmenting(patch)
+        second = bags.segment_texts(texts, stop, cached=True)
+    assert fresh == first == second
+    # term order decides term ids in the index, so it must survive the cache too
+    assert [list(b) for b in second.values()] == [list(b) for b in fresh.values()]
+
+
+def test_stale_bags_are_rebuilt(bag_cache: Path) -> None:
+    texts, stop = _bag_texts(), load_lexicon().stopwords
+    bags.segment_texts(texts, stop, cached=True)
+    fewer_stopwords = set(stop) - {"的"}
+    rebuilt = bags.segment_texts(texts, fewer_stopwords, cached=True)
+    assert rebuilt == bags.segment_texts(texts, fewer_stopwords)
+    assert any(b["的"] for b in rebuilt.values())
+    changed = bags.segment_texts([*texts, "新的一句话"], stop, cached=True)
+    assert "新的一句话" in changed
+
+
+@pytest.mark.parametrize("damage", ["corrupt", "garbage-payload"])
+def test_corrupt_bags_are_ignored_and_rebuilt(
+    damage: str, bag_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts, stop = _bag_texts(), load_lexicon().stopwords
+    expected = bags.segment_texts(texts, stop, cached=True)
+    path = bag_cache / bags.ENTRY
+    good = path.read_bytes()
+    if damage == "corrupt":
+        path.write_bytes(good[:-10] + bytes(10))
+    else:  # a valid entry for the right key whose payload is not bags
+        key = good[len(cache._MAGIC) : len(cache._MAGIC) + 32]
+        cache.write(bag_cache, bags.ENTRY, key, b"\x00not marshal")
+    assert bags.segment_texts(texts, stop, cached=True) == expected
+    assert path.read_bytes() == good
+    with monkeypatch.context() as patch:
+        _no_segmenting(patch)
+        assert bags.segment_texts(texts, stop, cached=True) == expected
+
+
+def test_unwritable_bag_cache_still_works(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv(cache.ENV_VAR, str(_unwritable(tmp_path)))
+    texts, stop = _bag_texts(), load_lexicon().stopwords
+    assert bags.segment_texts(texts, stop, cached=True) == bags.segment_texts(texts, stop)
+
+
+# -- answers ----------------------------------------------------------------------------
+
+
+def _answers(searcher: Searcher) -> list[Any]:
+    return [searcher.answer(q, limit=10) for q in _questions()]
+
+
+def test_answers_are_equal_with_and_without_the_cache(bag_cache: Path) -> None:
+    measures, names, _ = brain._load()
+    plain = _answers(Searcher(measures, unit_names=names))
+    cold = _answers(Searcher(measures, unit_names=names, cached=True))
+    assert (bag_cache / bags.ENTRY).is_file()
+    warm = _answers(Searcher(measures, unit_names=names, cached=True))
+    assert plain == cold == warm
+
+
+def _ask(cache_dir: str) -> str:
+    # a fixed hash seed: the order of equally weighted matched terms follows set order
+    env = {**os.environ, cache.ENV_VAR: cache_dir, "PYTHONHASHSEED": "0"}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "ask", "--json", "--explain", "-"],
+        input="\n".join(_questions()) + "\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=True,
+        timeout=120,
+    )
+    return done.stdout
+
+
+def test_cli_answers_are_byte_identical_cold_warm_and_without_cache(tmp_path: Path) -> None:
+    """The whole path of `yousu ask`, in fresh processes: jieba's sharded dictionary too."""
+    directory = tmp_path / "cli-cache"
+    without = _ask("")
+    cold = _ask(str(directory))
+    assert (directory / segment.DICT_ENTRY).is_file()
+    assert (directory / bags.ENTRY).is_file()
+    warm = _ask(str(directory))
+    assert without.count("\n") == len(_questions())
+    assert without == cold == warm
