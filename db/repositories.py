@@ -14,7 +14,7 @@ from dataclasses import fields
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, and_, func, insert, or_, select, tuple_, update
+from sqlalchemy import Table, and_, bindparam, func, insert, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -298,7 +298,9 @@ class SqlComplaintRepository:
     async def topic_candidates(
         self, since: datetime, measure_id: str, limit: int = 500
     ) -> list[TopicCandidate]:
-        # three columns, no ORM objects: intake runs this for every complaint
+        # three columns, no ORM objects: intake runs this for every complaint (batch); newest
+        # by created_at, so the (measure_id, created_at) index yields them in order and the
+        # scan stops at ``limit`` however many complaints the measure has
         open_statuses = [s.value for s in Status if s.is_open]
         rows = await (await _core(self._session)).execute(
             select(ComplaintRow.enterprise_id, ComplaintRow.text, ComplaintRow.topic_key)
@@ -307,7 +309,7 @@ class SqlComplaintRepository:
                 ComplaintRow.created_at >= since,
                 ComplaintRow.status.in_(open_statuses),
             )
-            .order_by(ComplaintRow.id.desc())
+            .order_by(ComplaintRow.created_at.desc())
             .limit(limit)
         )
         return [TopicCandidate(*row) for row in rows]
@@ -515,6 +517,16 @@ class SqlOfficialRepository:
         return [_official(row) for row in (await self._session.execute(statement)).scalars()]
 
 
+def _find_enterprises() -> Any:
+    # built once: constructing a statement costs more than SQLite takes to run it
+    table = _table(EnterpriseRow)
+    pairs = tuple_(table.c.channel, table.c.external_id)
+    return select(table).where(pairs.in_(bindparam("pairs", expanding=True)))
+
+
+_FIND_ENTERPRISES = _find_enterprises()
+
+
 class SqlEnterpriseRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -544,14 +556,11 @@ class SqlEnterpriseRepository:
         return found
 
     async def _find(self, actors: Sequence[Actor]) -> dict[Actor, Enterprise]:
-        table = _table(EnterpriseRow)
         connection = await _core(self._session)
         found: dict[Actor, Enterprise] = {}
         for chunk in _chunks(actors):
             pairs = [(a.channel, a.external_id) for a in chunk]
-            rows = await connection.execute(
-                select(table).where(tuple_(table.c.channel, table.c.external_id).in_(pairs))
-            )
+            rows = await connection.execute(_FIND_ENTERPRISES, {"pairs": pairs})
             for row in rows:
                 found[Actor(row.channel, row.external_id)] = _enterprise(row)
         return found

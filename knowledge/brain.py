@@ -65,3 +65,14 @@ def router() -> Router:
         if _ROUTER is None:
             _ROUTER = Router(search, aliases_of=_ALIASES)
         return _ROUTER
+
+
+def warm_up() -> None:
+    """For long-running processes (the bot, the HTTP API, benchmarks): build the searcher and
+    router now, and give the segmenter its whole dictionary at once. A one-shot command reads
+    only the dictionary shards its question needs, which starts fast but makes each lookup
+    slower; a process that routes thousands of complaints wants the plain dictionary."""
+    from knowledge.search import segment  # noqa: PLC0415
+
+    router()
+    segment.load_whole_dictionary()

@@ -158,7 +158,7 @@ class Searcher:
             if word not in stop:
                 weights[word] = 1.0
         words = [
-            (word, {word, *segment.cut(word)} - stop)
+            (word, {word, *segment.cut_term(word)} - stop)
             for word in dict.fromkeys(segment.cut_words(text))
             if word not in stop
         ]
@@ -168,7 +168,7 @@ class Searcher:
             expansions.append(f"{expansion.said}->{'/'.join(expansion.plan_terms)}")
             forms: set[str] = set()
             for term in expansion.plan_terms:
-                forms.update(w for w in {*segment.cut(term), term} if w not in stop)
+                forms.update(w for w in {*segment.cut_term(term), term} if w not in stop)
             expanded.append((expansion.said, forms, expansion.weight))
             for word in forms:
                 weights[word] = max(weights.get(word, 0.0), expansion.weight)

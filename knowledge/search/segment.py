@@ -15,6 +15,7 @@ before and the cache is rewritten.
 
 from __future__ import annotations
 
+import functools
 import logging
 import marshal
 import re
@@ -247,6 +248,7 @@ def add_words(words: Iterable[str]) -> None:
         if len(word) >= 2 and word not in _ADDED and " " not in word:
             add_word(tok, word)
             _ADDED.add(word)
+            cut_term.cache_clear()  # a new word can change how a term is cut
 
 
 def state_key() -> bytes:
@@ -280,6 +282,13 @@ def plan_terms(measures: Iterable[Measure], unit_names: Iterable[str] = ()) -> s
 def cut(text: str) -> list[str]:
     """Search-mode segmentation: whole words and their dictionary sub-words."""
     return [w for w in _tokenizer().cut_for_search(text) if _KEEP.search(w)]
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def cut_term(term: str) -> tuple[str, ...]:
+    """``cut`` for a word or a lexicon term: the same few thousand come back with every
+    question, so they are cut once per process."""
+    return tuple(cut(term))
 
 
 def cut_words(text: str) -> list[str]:
