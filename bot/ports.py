@@ -124,6 +124,9 @@ class ComplaintRepository(Protocol):
         """Open complaints under ``measure_id`` received since ``since``, newest first, as
         much of them as grouping near-identical ones into hot topics needs."""
 
+    async def existing_refs(self, refs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which (channel, external reference) pairs are already on file."""
+
     async def resolved_before(self, cutoff: datetime, limit: int = 100) -> list[Complaint]:
         """RESOLVED complaints resolved at or before ``cutoff`` (candidates for auto-close)."""
 

@@ -111,6 +111,8 @@ class ComplaintRow(Base):
         Index("ix_complaints_status_created", "status", "created_at"),
         Index("ix_complaints_created_unit", "created_at", "lead_unit"),
         Index("ix_complaints_measure_created", "measure_id", "created_at"),
+        # an import run again skips what the platform already filed (by its reference)
+        Index("ix_complaints_external_ref", "external_ref"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)

@@ -5,10 +5,12 @@ Telegram and the HTTP API call. ``--as CHANNEL:ID`` says who acts (an enterprise
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, is_dataclass
 from datetime import datetime
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
 from bot.cli.app_runner import run_with_app
@@ -162,6 +164,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             sub.add_argument(arg, **options)
         sub.set_defaults(handler=_runner(use))
 
+    backlog = commands.add_parser(
+        "import",
+        help=bilingual_help(
+            "批量导入（JSONL，每行一件；可重复运行，已导入的按 ref 跳过）",
+            "file a backlog (JSONL; safe to run again)",
+        ),
+    )
+    backlog.add_argument(
+        "file", help=bilingual_help("JSONL 文件，- 为标准输入", "JSONL file, - for stdin")
+    )
+    backlog.add_argument(
+        "--batch", type=int, default=200, help=bilingual_help("每批件数", "complaints per batch")
+    )
+    backlog.set_defaults(handler=_import)
+
 
 def _runner(use: Use) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
@@ -171,3 +188,41 @@ def _runner(use: Use) -> Callable[[argparse.Namespace], int]:
         return 0
 
     return run
+
+
+def _import(args: argparse.Namespace) -> int:
+    from bot.services.intake_import import import_complaints, parse_backlog  # noqa: PLC0415
+
+    submissions = parse_backlog(_read_lines(args.file))
+
+    def progress(done: int, total: int) -> None:
+        print(f"已导入/filed {done}/{total}", file=sys.stderr, flush=True)
+
+    result = run_with_app(
+        lambda app: import_complaints(
+            app.services, submissions, batch_size=args.batch, progress=progress
+        )
+    )
+    print_json(
+        {
+            "filed": len(result.filed),
+            "skipped": len(result.skipped),
+            "numbers": [a.number for a in result.filed],
+            "skipped_refs": result.skipped,
+        }
+    )
+    return 0
+
+
+def _read_lines(name: str) -> list[str]:
+    if name == "-":
+        return sys.stdin.read().splitlines()
+    path = Path(name)
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise InvalidInput(f"找不到文件：{path}", f"no such file: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(
+            f"无法读取文件 {path}（须为 UTF-8 文本）：{exc}", f"cannot read {path}: {exc}"
+        ) from None

@@ -153,3 +153,29 @@ def test_one_sweep_pass_from_the_command_line(capsys: pytest.CaptureFixture[str]
     _json(capsys, ["complaint", "submit", "--as", "cli:firm", "申请用电增容两个月了没有回音"])
     # the response minute of a complaint filed now has not run out yet
     assert _json(capsys, ["sweep", "--once"]) == {"warned": 0, "breached": 0, "auto_closed": 0}
+
+
+def test_a_backlog_imported_twice_is_filed_once(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    backlog = tmp_path / "backlog.jsonl"
+    lines = [
+        json.dumps({"text": "申请用电增容两个月了没有回音", "ref": "B-1", "from": "http:12345"}),
+        json.dumps({"text": "银行突然抽贷，资金链要断了", "ref": "B-2", "from": "http:12345"}),
+    ]
+    backlog.write_text("\n".join(lines), encoding="utf-8")
+    assert main(["complaint", "import", str(backlog), "--batch", "1"]) == 0
+    out, err = capsys.readouterr()
+    first = json.loads(out)
+    assert first["filed"] == 2 and first["skipped"] == 0 and len(first["numbers"]) == 2
+    assert "1/2" in err and "2/2" in err  # progress, batch by batch, on stderr
+    again = _json(capsys, ["complaint", "import", str(backlog)])
+    assert (
+        isinstance(again, dict) and again["filed"] == 0 and again["skipped_refs"] == ["B-1", "B-2"]
+    )
+    backlog.write_text(lines[0] + "\n{broken\n", encoding="utf-8")
+    assert main(["complaint", "import", str(backlog)]) == 2
+    err = capsys.readouterr().err
+    assert "第2行" in err and "Traceback" not in err
+    assert main(["complaint", "import", str(tmp_path / "missing.jsonl")]) == 2
+    assert "找不到文件" in capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""index for overdue counts of past periods
+"""indexes for overdue counts of past periods and for imports by external reference
 
 Revision ID: 0002
 Revises: 0001
@@ -19,6 +19,8 @@ _WHERE = "breached_at IS NOT NULL AND met_at IS NOT NULL"
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("complaints", schema=None) as batch_op:
+        batch_op.create_index("ix_complaints_external_ref", ["external_ref"], unique=False)
     with op.batch_alter_table("sla_clocks", schema=None) as batch_op:
         batch_op.create_index(
             "ix_sla_clocks_breached_met",
@@ -30,6 +32,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("complaints", schema=None) as batch_op:
+        batch_op.drop_index("ix_complaints_external_ref")
     with op.batch_alter_table("sla_clocks", schema=None) as batch_op:
         batch_op.drop_index(
             "ix_sla_clocks_breached_met",
