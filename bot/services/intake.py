@@ -8,10 +8,9 @@ summary (未诉先办).
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from rapidfuzz import fuzz
@@ -308,7 +307,7 @@ class _Batch:
                 self.now - TOPIC_WINDOW, complaint.measure_id, TOPIC_CANDIDATES
             )
             # normalised once per batch, not once per complaint compared with them
-            candidates = [dataclasses.replace(c, text=normalise(c.text)) for c in stored]
+            candidates = [replace(c, text=normalise(c.text)) for c in stored]
             self._topics[complaint.measure_id] = candidates
         topic = _topic_of(complaint, candidates)
         normalised = normalise(complaint.text)
