@@ -1,9 +1,9 @@
 """Taking in a complaint: check it, route it, number it, start its clocks, tell everyone.
 
-Owns ``submit_complaint`` (受理) and the two ways a complaint can be "the same": a repeat
-(重复件) of one of the enterprise's own open complaints is linked to it instead of being handled
-twice; near-identical complaints from different enterprises share a topic (热点) for the weekly
-summary (未诉先办).
+Owns ``submit_complaint`` (受理) and its batch form ``submit_complaints`` (one complaint is a
+batch of one), and the two ways a complaint can be "the same": a repeat (重复件) of one of the
+enterprise's own open complaints is linked to it instead of being handled twice; near-identical
+complaints from different enterprises share a topic (热点) for the weekly summary (未诉先办).
 """
 
 from __future__ import annotations
