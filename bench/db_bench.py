@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import insert, text
 
-from bot.domain.records import Actor, Role, SlaClock, Status
+from bot.domain.records import Actor, Official, Role, SlaClock, Status
 from bot.domain.sla import load_sla_engine
 from bot.services import intake, sweeper
 from bot.services.context import ServiceContext
@@ -281,11 +281,8 @@ async def bench_sweeper(database: Database, open_clocks: int, due: int) -> tuple
     ctx = _context(database, now)
     await sweeper.sweep_clocks(ctx, "drain")  # clocks left by other benches: not timed
     async with database.uow_factory() as uow:
-        await uow.officials.upsert(
-            __import__("bot.domain.records", fromlist=["Official"]).Official(
-                1, None, Role.SUPERVISOR, "督办"
-            )
-        )
+        await uow.officials.upsert(Official(1, None, Role.SUPERVISOR, "督办"))
+        firm = await uow.enterprises.get_or_create(Actor("telegram", "sweeper-bench"))
         await uow.commit()
     async with database.engine.begin() as connection:
         base = (
@@ -295,7 +292,7 @@ async def bench_sweeper(database: Database, open_clocks: int, due: int) -> tuple
             {
                 "id": base + i + 1,
                 "number": f"20270601-{i:07d}",
-                "enterprise_id": 1,
+                "enterprise_id": firm.id,
                 "text": "x",
                 "channel": "telegram",
                 "sla_policy": "general",
