@@ -107,9 +107,10 @@ class Lexicon:
         """The entries whose colloquial terms occur in ``text`` (normalised), in file order.
 
         Two-character terms also match when split by one to three ``gap_chars`` (借点钱, 拉一路电,
-        停四五回电).
+        停四五回电). A term found only inside a longer term that was found does not fire on its
+        own (longest match: 没啥能抵押 asks for credit without collateral, not for 抵押 登记).
         """
-        present = self._finder.present(text)
+        present = self._unshadowed(text, self._finder.present(text))
         found: list[Expansion] = []
         for i, (says, plan) in enumerate(self.entries):
             for said in says:
@@ -118,6 +119,20 @@ class Lexicon:
                     found.append(Expansion(said, plan, weight or self.expansion_weight))
                     break
         return found
+
+    def _unshadowed(self, text: str, present: set[str]) -> set[str]:
+        """Drop a term found only inside a longer term found (没啥能抵押 is not 抵押)."""
+        out = set(present)
+        for said in present:
+            longer = [p for p in present if len(p) > len(said) and said in p]
+            if not longer:
+                continue
+            rest = text
+            for p in sorted(longer, key=len, reverse=True):
+                rest = rest.replace(p, " ")
+            if said not in rest:
+                out.discard(said)
+        return out
 
     def all_terms(self) -> set[str]:
         """Every term of the lexicon, for the segmenter's dictionary."""

@@ -54,6 +54,16 @@ def test_gap_is_limited_to_particles_and_measure_words() -> None:
     assert not any("招标投标" in e.plan_terms for e in lexicon.expand("信贷资金投放目标"))
 
 
+def test_term_inside_a_longer_term_does_not_fire_alone() -> None:
+    lexicon = load_lexicon()
+    plan = {t for e in lexicon.expand("手里没啥能抵押的东西") for t in e.plan_terms}
+    assert "信用贷款" in plan
+    assert "不动产登记" not in plan  # 抵押 fired only inside 没啥能抵押
+    # the shorter term still fires where it also stands on its own
+    plan = {t for e in lexicon.expand("没啥能抵押，厂房能抵押吗") for t in e.plan_terms}
+    assert {"信用贷款", "不动产登记"} <= plan
+
+
 def test_unrelated_text_expands_to_nothing() -> None:
     assert load_lexicon().expand("今天天气很好") == []
 
