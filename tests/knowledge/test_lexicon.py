@@ -91,6 +91,24 @@ def test_entry_without_plan_terms_is_rejected(tmp_path: Path) -> None:
         load_lexicon(path)
 
 
+def test_together_entry_fires_on_two_groups(tmp_path: Path) -> None:
+    path = tmp_path / "lexicon.json"
+    entry = {"together": [["通水", "接水"], ["通电", "接电"]], "plan": ["联合报装"]}
+    path.write_text(json.dumps({"entries": [entry]}), encoding="utf-8")
+    lexicon = load_lexicon(path)
+    assert [e.said for e in lexicon.expand("接水接电要跑两家吗")] == ["接水+接电"]
+    assert lexicon.expand("接电要跑几家") == []
+    assert {"通水", "接电"} <= lexicon.all_terms()
+
+
+def test_together_entry_needs_two_groups(tmp_path: Path) -> None:
+    path = tmp_path / "lexicon.json"
+    entry = {"together": [["通水", "接水"]], "plan": ["联合报装"]}
+    path.write_text(json.dumps({"entries": [entry]}), encoding="utf-8")
+    with pytest.raises(LexiconError):
+        load_lexicon(path)
+
+
 def test_entries_may_carry_their_own_weight(tmp_path: Path) -> None:
     path = tmp_path / "lexicon.json"
     path.write_text(
