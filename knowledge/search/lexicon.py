@@ -97,6 +97,9 @@ class Lexicon:
     entry_weights: tuple[float | None, ...] = ()
     #: what may split a two-character phrase: aspect markers, numerals, measure words
     gap_chars: str = ""
+    #: per-entry groups (aligned with ``entries``): an entry with groups fires only when
+    #: terms of at least two of its groups occur (水 and 电 asked together: joint connection)
+    entry_groups: tuple[tuple[tuple[str, ...], ...] | None, ...] = ()
     _finder: PhraseFinder = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -107,17 +110,40 @@ class Lexicon:
         """The entries whose colloquial terms occur in ``text`` (normalised), in file order.
 
         Two-character terms also match when split by one to three ``gap_chars`` (借点钱, 拉一路电,
-        停四五回电).
+        停四五回电). A term found only inside a longer term that was found does not fire on its
+        own (longest match: 没啥能抵押 asks for credit without collateral, not for 抵押 登记).
         """
-        present = self._finder.present(text)
+        present = self._unshadowed(text, self._finder.present(text))
         found: list[Expansion] = []
         for i, (says, plan) in enumerate(self.entries):
+            groups = self.entry_groups[i] if i < len(self.entry_groups) else None
+            if groups is not None:
+                hits = [next((t for t in g if t in present), None) for g in groups]
+                named = [t for t in hits if t is not None]
+                if len(named) >= 2:
+                    weight = self.entry_weights[i] if i < len(self.entry_weights) else None
+                    found.append(Expansion("+".join(named), plan, weight or self.expansion_weight))
+                continue
             for said in says:
                 if said in present:
                     weight = self.entry_weights[i] if i < len(self.entry_weights) else None
                     found.append(Expansion(said, plan, weight or self.expansion_weight))
                     break
         return found
+
+    def _unshadowed(self, text: str, present: set[str]) -> set[str]:
+        """Drop a term found only inside a longer term found (没啥能抵押 is not 抵押)."""
+        out = set(present)
+        for said in present:
+            longer = [p for p in present if len(p) > len(said) and said in p]
+            if not longer:
+                continue
+            rest = text
+            for p in sorted(longer, key=len, reverse=True):
+                rest = rest.replace(p, " ")
+            if said not in rest:
+                out.discard(said)
+        return out
 
     def all_terms(self) -> set[str]:
         """Every term of the lexicon, for the segmenter's dictionary."""
@@ -137,12 +163,20 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
     path = path or _default_path()
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
+        entry_groups = tuple(
+            tuple(tuple(normalize(s) for s in group) for group in entry["together"])
+            if "together" in entry
+            else None
+            for entry in raw["entries"]
+        )
         entries = tuple(
             (
-                tuple(normalize(s) for s in entry["say"]),
+                tuple(normalize(s) for s in entry["say"])
+                if groups is None
+                else tuple(s for group in groups for s in group),
                 tuple(normalize(p) for p in entry["plan"]),
             )
-            for entry in raw["entries"]
+            for entry, groups in zip(raw["entries"], entry_groups, strict=True)
         )
         stopwords = frozenset(normalize(s) for s in raw.get("stopwords", []))
         weight = float(raw.get("expansion_weight", 0.7))
@@ -154,6 +188,11 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
         raise LexiconError(
             f"同义词表无法读取：{path}（{exc}）", f"cannot read the lexicon {path}: {exc}"
         ) from exc
+    for groups in entry_groups:
+        if groups is not None and (len(groups) < 2 or not all(groups)):
+            raise LexiconError(
+                f"同义词表条目分组不足：{path}", f"lexicon {path}: 'together' needs two groups"
+            )
     for says, plan in entries:
         if not says or not plan or not all(says) or not all(plan):
             raise LexiconError(
@@ -165,4 +204,5 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
         expansion_weight=weight,
         entry_weights=entry_weights,
         gap_chars=gap_chars,
+        entry_groups=entry_groups,
     )

@@ -54,6 +54,16 @@ def test_gap_is_limited_to_particles_and_measure_words() -> None:
     assert not any("招标投标" in e.plan_terms for e in lexicon.expand("信贷资金投放目标"))
 
 
+def test_term_inside_a_longer_term_does_not_fire_alone() -> None:
+    lexicon = load_lexicon()
+    plan = {t for e in lexicon.expand("手里没啥能抵押的东西") for t in e.plan_terms}
+    assert "信用贷款" in plan
+    assert "不动产登记" not in plan  # 抵押 fired only inside 没啥能抵押
+    # the shorter term still fires where it also stands on its own
+    plan = {t for e in lexicon.expand("没啥能抵押，厂房能抵押吗") for t in e.plan_terms}
+    assert {"信用贷款", "不动产登记"} <= plan
+
+
 def test_unrelated_text_expands_to_nothing() -> None:
     assert load_lexicon().expand("今天天气很好") == []
 
@@ -77,6 +87,24 @@ def test_malformed_file_is_a_named_error(tmp_path: Path) -> None:
 def test_entry_without_plan_terms_is_rejected(tmp_path: Path) -> None:
     path = tmp_path / "lexicon.json"
     path.write_text(json.dumps({"entries": [{"say": ["执照"], "plan": []}]}), encoding="utf-8")
+    with pytest.raises(LexiconError):
+        load_lexicon(path)
+
+
+def test_together_entry_fires_on_two_groups(tmp_path: Path) -> None:
+    path = tmp_path / "lexicon.json"
+    entry = {"together": [["通水", "接水"], ["通电", "接电"]], "plan": ["联合报装"]}
+    path.write_text(json.dumps({"entries": [entry]}), encoding="utf-8")
+    lexicon = load_lexicon(path)
+    assert [e.said for e in lexicon.expand("接水接电要跑两家吗")] == ["接水+接电"]
+    assert lexicon.expand("接电要跑几家") == []
+    assert {"通水", "接电"} <= lexicon.all_terms()
+
+
+def test_together_entry_needs_two_groups(tmp_path: Path) -> None:
+    path = tmp_path / "lexicon.json"
+    entry = {"together": [["通水", "接水"]], "plan": ["联合报装"]}
+    path.write_text(json.dumps({"entries": [entry]}), encoding="utf-8")
     with pytest.raises(LexiconError):
         load_lexicon(path)
 
