@@ -11,10 +11,12 @@ alternative unit; below the threshold a human dispatcher confirms.
 The threshold (``DEFAULT_DISPATCH_THRESHOLD``) was calibrated with ``bench/search_bench.py``:
 the full router makes (almost) no mistakes on the development and own complaint sets, so
 mistakes are provoked by routing the same complaints with an ablated router (no lexicon, no
-unit cues), standing in for wording the data does not know. The threshold is the lowest
-value that sends at least 95% of the provoked mistakes to a dispatcher: on the shipped
-knowledge base 0.40 caught 30 of 31 while the full router sent about a quarter of the 117
-complaints to a dispatcher (0.30 would catch only 28 of 31; 0.45 all 31 at a third).
+unit cues), standing in for wording the data does not know. On the knowledge base of
+2026-11-25, 0.30 sends all 27 provoked mistakes to a dispatcher at 11% dispatcher load (0.25:
+26 of 27 at 7%; 0.40: all at 27%). On the four held-out complaint batches in
+``bench/heldout/`` (160 complaints, 6 real mistakes) 0.30 catches as many real mistakes as
+0.40 (2) at a dispatcher load of ~10% instead of ~28%: a dispatcher who sees fewer, more
+doubtful complaints is a better safety net than one who rubber-stamps a third of them.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from knowledge.routing.units import UnitSignal, UnitSignalTable, load_unit_signa
 from knowledge.search.normalize import normalize_query
 from knowledge.search.searcher import Hit, Searcher
 
-DEFAULT_DISPATCH_THRESHOLD = 0.40
+DEFAULT_DISPATCH_THRESHOLD = 0.30
 #: how much a unit signal counts against search relevance when re-scoring candidates
 UNIT_BONUS = 0.35
 #: candidates considered; a measure led by a named unit can climb from deep in the list
