@@ -107,6 +107,8 @@ async def serve(
     ``stop`` is set or a task ends; then stop polling (confirming the fetched updates, so a
     restart does not see them again), cancel the tasks and shut the bot down."""
     async with application:
+        if application.post_init is not None:  # run_polling would call it; we poll by hand
+            await application.post_init(application)
         await application.start()
         assert application.updater is not None
         await application.updater.start_polling(poll_interval=poll_interval)
