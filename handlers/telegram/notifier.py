@@ -57,7 +57,7 @@ class TelegramNotifier:
         except BadRequest as exc:  # before NetworkError: BadRequest is one of them
             raise DeliveryFailed(f"Telegram bad request: {exc}", retryable=False) from exc
         except RetryAfter as exc:
-            raise DeliveryFailed(f"flood control, retry after {exc.retry_after}") from exc
+            raise DeliveryFailed(f"flood control: {exc}") from exc
         except (TimedOut, NetworkError) as exc:
             raise DeliveryFailed(f"Telegram unreachable: {exc}") from exc
         except TelegramError as exc:
