@@ -2,12 +2,14 @@
 
 The only module (with ``bot.cli``) that knows every layer. It opens the database (migrating
 it), builds the SLA engine from the data files and the router from the knowledge base, and
-hands out one ``ServiceContext``. The Telegram application and the HTTP API will be wired here
-too.
+hands out one ``ServiceContext``. With a bot token, ``run_bot`` wires the Telegram application
+to the services and runs it with the outbox worker (delivering through the Telegram notifier)
+and the SLA sweeper in the same process. The HTTP API will be wired here too.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -48,3 +50,30 @@ async def open_app(settings: Settings) -> AsyncIterator[App]:
         yield App(settings, database, services, warning)
     finally:
         await database.dispose()
+
+
+async def run_bot(app: App, stop: asyncio.Event, owner: str, poll_interval: float = 0.0) -> None:
+    """The Telegram bot until ``stop`` is set: polling for updates, the outbox worker and the
+    sweeper. The router is warmed up first, so the first complaint is answered quickly."""
+    from bot.services import outbox_worker, sweeper  # noqa: PLC0415
+    from handlers.telegram.application import build_application, serve  # noqa: PLC0415
+    from handlers.telegram.notifier import TelegramNotifier  # noqa: PLC0415
+    from handlers.telegram.texts import milestone_titles  # noqa: PLC0415
+    from knowledge.brain import warm_up  # noqa: PLC0415
+
+    token = app.settings.telegram_bot_token
+    if token is None:
+        raise ValueError("run_bot needs TELEGRAM_BOT_TOKEN")
+    await asyncio.to_thread(warm_up)
+    services = app.services
+    application = build_application(
+        token.get_secret_value(), app.settings.telegram_base_url, services
+    )
+    notifier = TelegramNotifier(application.bot, services.zone, milestone_titles(services.sla))
+    background = [
+        lambda: outbox_worker.run_forever(services, {"telegram": notifier}, owner),
+        lambda: sweeper.run_forever(services, owner),
+    ]
+    log.info("Telegram bot running (%s)", app.settings.telegram_base_url)
+    await serve(application, stop, background, poll_interval=poll_interval)
+    log.info("Telegram bot stopped")

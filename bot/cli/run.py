@@ -1,6 +1,8 @@
 """`yousu run`: the main job.
 
-With a Telegram token it will run the bot and the HTTP API. Without one it runs a local demo a
+With a Telegram token it runs the bot (polling the Bot API at ``TELEGRAM_BASE_URL``) with the
+outbox worker and the SLA sweeper in the same process, until Ctrl-C or SIGTERM. Without one it
+runs a local demo a
 newcomer can try: it shows what the knowledge base holds, answers a policy question, routes
 two complaints and computes their deadlines, then walks a complaint through its whole
 lifecycle on the real database (the SQLite file in the data folder: intake, 签收, reply, 办结,
@@ -11,6 +13,10 @@ terminal it then takes the newcomer's own questions and complaints.
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
+import logging
+import signal
 import sys
 from datetime import UTC, datetime
 from typing import TextIO
@@ -49,14 +55,44 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _run(args: argparse.Namespace) -> int:
     settings = load_settings()
     if settings.telegram_bot_token is not None:
-        print(
-            "已配置机器人令牌，但 Telegram 机器人尚未接入本版本；先运行本地演示。\n"
-            "A bot token is set, but the Telegram side is not in this version yet; "
-            "running the local demo."
-        )
+        return run_telegram(settings)
     run_demo(settings, out=sys.stdout)
     if not args.no_input and sys.stdin.isatty():
         interactive(settings, sys.stdin, sys.stdout)
+    return 0
+
+
+def run_telegram(settings: Settings) -> int:
+    """The bot until Ctrl-C or SIGTERM; both stop it cleanly (polling confirmed, background
+    tasks cancelled, database closed)."""
+    from telegram.error import TelegramError  # noqa: PLC0415 - keeps --help fast
+
+    from bot.app import open_app, run_bot  # noqa: PLC0415
+    from bot.cli.sweep import owner_name  # noqa: PLC0415
+
+    logging.getLogger().setLevel(settings.log_level.upper())
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per poll otherwise
+
+    async def go() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(signum, stop.set)
+        async with open_app(settings) as app:
+            await run_bot(app, stop, owner_name())
+
+    print("机器人运行中，Ctrl+C 停止 / bot running, Ctrl+C to stop", flush=True)
+    try:
+        asyncio.run(go())
+    except TelegramError as exc:
+        print(
+            f"无法连接 Telegram（{settings.telegram_base_url}）：{exc}\n"
+            f"Cannot use the Bot API at {settings.telegram_base_url}: {exc}",
+            file=sys.stderr,
+        )
+        return 1
+    print("机器人已停止 / bot stopped")
     return 0
 
 

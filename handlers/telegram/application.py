@@ -1,0 +1,130 @@
+"""Building the python-telegram-bot application and running it with its background work.
+
+Owns the bot's wiring: token and Bot API base URL from the settings (``TELEGRAM_BASE_URL``
+points at a self-hosted Bot API server, or at the tests' local stand-in), handler
+registration, the command menu, the error handler, and ``serve``: polling plus the outbox
+worker and the sweeper as tasks of the same process until asked to stop.
+
+Updates are handled concurrently, so complaints sent together reach the intake queue together
+and are written in one transaction (group commit); each use case opens its own unit of work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.errors import YousuError
+from bot.services.context import ServiceContext
+from bot.services.intake_queue import IntakeQueue
+from handlers.telegram import texts
+from handlers.telegram.enterprise import EnterpriseHandlers
+
+log = logging.getLogger(__name__)
+
+BotApplication = Application[Any, Any, Any, Any, Any, Any]
+#: how many updates are handled at once
+CONCURRENT_UPDATES = 64
+
+
+def build_application(
+    token: str,
+    base_url: str,
+    services: ServiceContext,
+    intake: IntakeQueue | None = None,
+) -> BotApplication:
+    """The bot for enterprises, not yet started."""
+    application: BotApplication = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(base_url)
+        .concurrent_updates(CONCURRENT_UPDATES)
+        .rate_limiter(AIORateLimiter())
+        .post_init(_set_commands)
+        .build()
+    )
+    handlers = EnterpriseHandlers(services, intake or IntakeQueue(services))
+    private = filters.ChatType.PRIVATE
+    application.add_handler(CommandHandler("start", handlers.start, filters=private))
+    application.add_handler(CommandHandler("help", handlers.start, filters=private))
+    application.add_handler(CommandHandler("status", handlers.status, filters=private))
+    application.add_handler(CommandHandler("mine", handlers.mine, filters=private))
+    application.add_handler(MessageHandler(private & filters.COMMAND, handlers.unknown_command))
+    application.add_handler(MessageHandler(private & filters.TEXT, handlers.complaint))
+    application.add_handler(MessageHandler(private & ~filters.StatusUpdate.ALL, handlers.not_text))
+    application.add_error_handler(on_error)
+    return application
+
+
+async def _set_commands(application: BotApplication) -> None:
+    await application.bot.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS])
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Named errors become a polite Chinese answer; anything else is logged with its
+    traceback and the user is told only that something went wrong."""
+    error = context.error
+    if isinstance(error, YousuError):
+        log.info("named error for %s: %s", _who(update), error.en)
+        answer = texts.error_text(error)
+    else:
+        log.error("unhandled error for %s", _who(update), exc_info=error)
+        answer = texts.UNEXPECTED_ERROR
+    if isinstance(update, Update) and update.effective_message is not None:
+        try:
+            await update.effective_message.reply_text(answer)
+        except Exception:
+            log.exception("could not tell %s about the error", _who(update))
+
+
+def _who(update: object) -> str:
+    if isinstance(update, Update) and update.effective_user is not None:
+        return f"telegram:{update.effective_user.id}"
+    return "?"
+
+
+async def serve(
+    application: BotApplication,
+    stop: asyncio.Event,
+    background: Sequence[Callable[[], Coroutine[Any, Any, None]]],
+    poll_interval: float = 0.0,
+) -> None:
+    """Poll for updates and run each of ``background`` (a coroutine function) as a task until
+    ``stop`` is set or a task ends; then stop polling (confirming the fetched updates, so a
+    restart does not see them again), cancel the tasks and shut the bot down."""
+    async with application:
+        if application.post_init is not None:  # run_polling would call it; we poll by hand
+            await application.post_init(application)
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(poll_interval=poll_interval)
+        tasks = [asyncio.create_task(work()) for work in background]
+        try:
+            waiting = asyncio.create_task(stop.wait())
+            await asyncio.wait([waiting, *tasks], return_when=asyncio.FIRST_COMPLETED)
+            waiting.cancel()
+            for task in tasks:
+                if task.done() and not task.cancelled() and task.exception() is not None:
+                    log.error("background task ended", exc_info=task.exception())
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            await application.updater.stop()
+            await application.stop()

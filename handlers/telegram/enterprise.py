@@ -1,0 +1,71 @@
+"""The enterprise's side of the bot: /start, a complaint as plain text, /status and /mine.
+
+Owns translating Telegram updates into calls of the use cases and their results into text.
+Each callback reads the update, calls one service with plain values (the sender becomes
+``Actor("telegram", user id)``), and replies with a text from ``texts``. Named errors are not
+caught here: they propagate to the application's error handler (``application.py``), which
+answers politely in Chinese.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.domain.records import Actor
+from bot.services import queries
+from bot.services.context import ServiceContext
+from bot.services.intake import Submission
+from bot.services.intake_queue import IntakeQueue
+from handlers.telegram import texts
+
+
+def sender(update: Update) -> Actor | None:
+    user = update.effective_user
+    return None if user is None else Actor("telegram", str(user.id))
+
+
+class EnterpriseHandlers:
+    """Callbacks bound to one process's services and intake queue."""
+
+    def __init__(self, services: ServiceContext, intake: IntakeQueue) -> None:
+        self._services = services
+        self._intake = intake
+        self._title = texts.milestone_titles(services.sla)
+
+    async def start(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.effective_message is not None:
+            await update.effective_message.reply_text(texts.WELCOME)
+
+    async def complaint(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, actor = update.effective_message, sender(update)
+        if message is None or actor is None or message.text is None:
+            return
+        ack = await self._intake.submit(Submission(actor, message.text))
+        await message.reply_text(texts.acknowledgement(ack, self._services.zone, self._title))
+
+    async def status(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, actor = update.effective_message, sender(update)
+        if message is None or actor is None:
+            return
+        number = "".join(context.args or ())
+        if not number:
+            await message.reply_text(texts.STATUS_USAGE)
+            return
+        view = await queries.complaint_status(self._services, actor, number)
+        await message.reply_text(texts.complaint_status(view, self._services.zone, self._title))
+
+    async def mine(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, actor = update.effective_message, sender(update)
+        if message is None or actor is None:
+            return
+        complaints = await queries.my_complaints(self._services, actor, limit=10)
+        await message.reply_text(texts.my_complaints(complaints, self._services.zone))
+
+    async def not_text(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.effective_message is not None:
+            await update.effective_message.reply_text(texts.NOT_TEXT)
+
+    async def unknown_command(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.effective_message is not None:
+            await update.effective_message.reply_text(texts.UNKNOWN_COMMAND)

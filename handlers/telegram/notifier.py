@@ -1,0 +1,64 @@
+"""The Telegram notifier: the ``Notifier`` port (``bot.ports``) on top of a PTB ``Bot``.
+
+Owns turning Telegram's answers into what the outbox worker understands. A message that can
+never arrive (the user blocked the bot, the chat does not exist, Telegram refuses the request
+as malformed) is a permanent ``DeliveryFailed``, given up at once; everything that may pass
+later (flood control's RetryAfter, time-outs, network trouble, Telegram's own 5xx) is
+retryable, and the worker tries again with its back-off.
+"""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+from telegram import Bot
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+
+from bot.domain.records import OutboxMessage
+from bot.ports import DeliveryFailed
+from handlers.telegram.texts import MilestoneTitle, notification
+
+#: how long one send may take before it counts as timed out (and is retried later)
+SEND_TIMEOUT = 10.0
+
+
+class TelegramNotifier:
+    channels = frozenset({"telegram"})
+
+    def __init__(self, bot: Bot, zone: tzinfo, milestone_title: MilestoneTitle) -> None:
+        self._bot = bot
+        self._zone = zone
+        self._title = milestone_title
+
+    async def deliver(self, message: OutboxMessage) -> None:
+        try:
+            chat_id = int(message.address)
+        except ValueError:
+            raise DeliveryFailed(
+                f"not a Telegram chat id: {message.address!r}", retryable=False
+            ) from None
+        text = notification(message, self._zone, self._title)
+        try:
+            await self._bot.send_message(
+                chat_id, text, read_timeout=SEND_TIMEOUT, write_timeout=SEND_TIMEOUT
+            )
+        except (Forbidden, ChatMigrated) as exc:
+            raise DeliveryFailed(
+                f"Telegram refused chat {chat_id}: {exc}", retryable=False
+            ) from exc
+        except BadRequest as exc:  # before NetworkError: BadRequest is one of them
+            raise DeliveryFailed(f"Telegram bad request: {exc}", retryable=False) from exc
+        except RetryAfter as exc:
+            raise DeliveryFailed(f"flood control: {exc}") from exc
+        except (TimedOut, NetworkError) as exc:
+            raise DeliveryFailed(f"Telegram unreachable: {exc}") from exc
+        except TelegramError as exc:
+            raise DeliveryFailed(f"Telegram error: {exc}") from exc

@@ -1,0 +1,345 @@
+"""Every Chinese text the Telegram bot shows, rendered from the services' plain results.
+
+Owns wording and layout: the welcome, the acknowledgement of a complaint, a complaint's
+status, an enterprise's list, the notifications the outbox carries (one renderer per kind)
+and the polite form of a named error. Times are shown in the configured zone (Asia/Shanghai);
+a deadline at local midnight is shown as 24:00 of the day before, as the rules word it.
+Nothing here talks to Telegram or the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime, time, tzinfo
+from typing import Any
+
+from bot.domain.lifecycle import STATUS_TITLES
+from bot.domain.records import Complaint, OutboxMessage, Status
+from bot.domain.sla import SlaEngine, UnknownMilestone, UnknownSlaPolicy
+from bot.errors import YousuError
+from bot.services.intake import Acknowledgement
+from bot.services.queries import ComplaintView
+
+#: Telegram refuses messages longer than 4096 characters
+MAX_MESSAGE = 4096
+
+#: the titles of milestones no policy defines
+_EXTRA_MILESTONES = {"assignment": "转办（派至承办单位）"}
+
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", "使用说明"),
+    ("status", "查询诉求进度：/status 编号"),
+    ("mine", "我提交的诉求"),
+)
+
+WELCOME = (
+    "您好！这里是偃师区“有诉即办”企业诉求服务。\n\n"
+    "直接发送文字即可提交诉求：系统按《洛阳市偃师区2023年优化营商环境实施方案》"
+    "把诉求派给方案写明的牵头单位，给出工单编号和办理时限（按工作日计算），"
+    "办理进展会在这里通知您。\n\n"
+    "常用命令：\n"
+    "/status 编号 —— 查询诉求进度，例如 /status 20261125-0001\n"
+    "/mine —— 查看我提交的诉求\n"
+    "/start —— 再次查看本说明\n\n"
+    "请在一条消息中写清楚问题、涉及的单位和事项、已经等了多久。"
+)
+
+STATUS_USAGE = "请在命令后写上工单编号，例如：/status 20261125-0001"
+NO_COMPLAINTS = "您还没有提交过诉求。直接发送文字即可提交。"
+NOT_TEXT = "目前只能受理文字诉求，请用文字描述您的问题。"
+UNKNOWN_COMMAND = "没有这个命令。可用命令：/status 编号、/mine、/start。直接发送文字即可提交诉求。"
+UNEXPECTED_ERROR = "抱歉，系统出了点问题，本次操作可能没有完成，请稍后重试。"
+
+MilestoneTitle = Callable[[str, str], str]
+
+
+def milestone_titles(sla: SlaEngine) -> MilestoneTitle:
+    """``title(policy, milestone)`` from the SLA data, with a readable fallback."""
+
+    def title(policy: str, milestone: str) -> str:
+        if milestone in _EXTRA_MILESTONES:
+            return _EXTRA_MILESTONES[milestone]
+        try:
+            return sla.policy(policy).rule(milestone).title or milestone
+        except (UnknownSlaPolicy, UnknownMilestone):
+            return milestone
+
+    return title
+
+
+def local_time(moment: datetime, zone: tzinfo) -> str:
+    local = moment.astimezone(zone)
+    if local.time() == time(0):
+        previous = date.fromordinal(local.toordinal() - 1)
+        return f"{previous.isoformat()} 24:00"
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+def _iso_time(value: object, zone: tzinfo) -> str | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return local_time(datetime.fromisoformat(value), zone)
+    except ValueError:
+        return None
+
+
+def error_text(exc: YousuError) -> str:
+    return f"抱歉，{exc.zh}"
+
+
+# --- what the enterprise reads ------------------------------------------------------------------
+
+
+def acknowledgement(ack: Acknowledgement, zone: tzinfo, title: MilestoneTitle) -> str:
+    if ack.repeat_of is not None:
+        return (
+            f"已收到。您这条诉求与您尚在办理的工单 {ack.repeat_of} 内容相同，"
+            f"已并入该工单一并办理（本条编号 {ack.number}），不重复计时。\n"
+            f"承办单位：{ack.lead_unit or '待派单员确认'}\n"
+            f"查询进度：/status {ack.repeat_of}"
+        )
+    lines = [f"已受理您的诉求，工单编号：{ack.number}"]
+    if ack.needs_dispatcher or ack.lead_unit is None:
+        lines.append("承办单位：待派单员确认（确认后会通知您）")
+    else:
+        lines.append(f"承办单位：{ack.lead_unit}")
+        if ack.co_units:
+            lines.append(f"配合单位：{'、'.join(ack.co_units)}")
+    if ack.measure_title:
+        lines.append(f"依据：{_measure(ack.measure_id, ack.measure_title)}")
+    shown = [d for d in ack.deadlines if d.milestone != "assignment"]
+    if shown:
+        lines.append("办理时限（北京时间）：")
+        for deadline in shown:
+            mark = "（估算）" if deadline.estimated else ""
+            when = local_time(deadline.due, zone)
+            lines.append(f"  · {title(ack.sla_policy, deadline.milestone)}：{when} 前{mark}")
+    lines.append(f"查询进度：/status {ack.number}")
+    return "\n".join(lines)
+
+
+def _measure(measure_id: str | None, title: str) -> str:
+    return f"举措 {measure_id}《{title}》" if measure_id else f"《{title}》"
+
+
+def complaint_status(view: ComplaintView, zone: tzinfo, title: MilestoneTitle) -> str:
+    c = view.complaint
+    lines = [
+        f"工单 {c.number}",
+        f"状态：{STATUS_TITLES[c.status]}",
+        f"受理时间：{local_time(c.created_at, zone)}",
+        f"承办单位：{c.lead_unit or '待派单员确认'}",
+    ]
+    if c.measure_title:
+        lines.append(f"依据：{_measure(c.measure_id, c.measure_title)}")
+    lines.append(f"内容：{_excerpt(c.text, 200)}")
+    clocks = [k for k in view.clocks if k.milestone != "assignment"]
+    if clocks and c.status is not Status.MERGED:
+        lines.append("办理时限（北京时间）：")
+        for clock in sorted(clocks, key=lambda k: k.due_at):
+            if clock.met_at is not None:
+                state = f"已完成（{local_time(clock.met_at, zone)}）"
+            elif clock.breached_at is not None:
+                state = "已超时"
+            else:
+                state = "进行中"
+            lines.append(
+                f"  · {title(c.sla_policy, clock.milestone)}："
+                f"{local_time(clock.due_at, zone)} 前，{state}"
+            )
+    if c.resolution_summary:
+        lines.append(f"办结说明：{_excerpt(c.resolution_summary, 300)}")
+    return "\n".join(lines)
+
+
+def my_complaints(complaints: Sequence[Complaint], zone: tzinfo) -> str:
+    if not complaints:
+        return NO_COMPLAINTS
+    lines = [f"您最近的 {len(complaints)} 件诉求："]
+    for c in complaints:
+        lines.append(
+            f"{c.number}  {STATUS_TITLES[c.status]}  {c.lead_unit or '待派单'}\n"
+            f"  {_excerpt(c.text, 40)}"
+        )
+    lines.append("查看详情：/status 编号")
+    return "\n".join(lines)
+
+
+def _excerpt(text: str, size: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= size else text[:size] + "…"
+
+
+# --- notifications (outbox messages) ------------------------------------------------------------
+
+_EVENT_TEXTS = {
+    "routed": "已派至承办单位",
+    "sent_to_dispatcher": "已提交派单员确认承办单位",
+    "signed_off": "承办单位已签收",
+    "resolved": "承办单位已办结",
+    "transferred": "已转派至新的承办单位",
+    "returned": "已退回派单员重新确定承办单位",
+    "dispatched": "派单员已确认承办单位",
+    "reopened": "已重新办理",
+    "closed": "已结案",
+    "auto_closed": "已自动结案",
+    "merged": "已并入原工单",
+    "extension_approved": "办理时限已批准延期",
+}
+
+
+def notification(message: OutboxMessage, zone: tzinfo, title: MilestoneTitle) -> str:
+    """The text of one outbox message; an unknown kind still says which complaint changed."""
+    p: Mapping[str, Any] = message.payload
+    number = p.get("number", "")
+    render = _RENDERERS.get(message.kind)
+    body = render(p, zone, title) if render else f"状态：{p.get('status_title', '')}"
+    head = _HEADS.get(message.kind, "工单动态")
+    text = f"【{head}】工单 {number}\n{body}"
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
+
+
+def _unit_line(p: Mapping[str, Any]) -> str:
+    return f"承办单位：{p.get('lead_unit') or '待派单员确认'}"
+
+
+def _content(p: Mapping[str, Any]) -> str:
+    return f"内容：{p.get('text', '')}"
+
+
+def _deadlines(p: Mapping[str, Any], zone: tzinfo, title: MilestoneTitle) -> list[str]:
+    deadlines = p.get("deadlines")
+    if not isinstance(deadlines, dict):
+        return []
+    lines = []
+    for name, due in deadlines.items():
+        when = _iso_time(due, zone)
+        if when and name != "assignment":
+            lines.append(f"  · {title(str(p.get('sla_policy', '')), name)}：{when} 前")
+    return ["办理时限（北京时间）：", *lines] if lines else []
+
+
+def _status_changed(p: Mapping[str, Any], zone: tzinfo, title: MilestoneTitle) -> str:
+    event = str(p.get("event", ""))
+    lines = [f"{_EVENT_TEXTS.get(event, '状态已更新')}，当前状态：{p.get('status_title', '')}"]
+    if p.get("original"):
+        lines.append(f"已并入工单 {p['original']} 一并办理")
+    elif event not in ("closed", "auto_closed"):
+        lines.append(_unit_line(p))
+    if p.get("reason"):
+        lines.append(f"说明：{p['reason']}")
+    if p.get("summary"):
+        lines.append(f"办结说明：{p['summary']}")
+    new_due = _iso_time(p.get("new_due"), zone)
+    if new_due:
+        lines.append(f"新的截止时间：{new_due}")
+    lines += _deadlines(p, zone, title)
+    if p.get("ask_rating"):
+        lines.append("请确认问题是否已解决，并对办理结果作出评价。")
+    return "\n".join(lines)
+
+
+def _reply(p: Mapping[str, Any], _zone: tzinfo, _title: MilestoneTitle) -> str:
+    return f"{p.get('lead_unit') or '承办单位'}答复：\n{p.get('reply', '')}"
+
+
+def _assigned(p: Mapping[str, Any], zone: tzinfo, title: MilestoneTitle) -> str:
+    lines = [f"新派诉求，请及时签收。承办单位：{p.get('unit') or p.get('lead_unit') or ''}"]
+    if p.get("transferred_from"):
+        lines.append(f"由 {p['transferred_from']} 转来，理由：{p.get('reason') or '无'}")
+    if p.get("measure_title"):
+        lines.append(f"依据：{_measure(p.get('measure_id'), str(p['measure_title']))}")
+    lines.append(_content(p))
+    lines += _deadlines(p, zone, title)
+    return "\n".join(lines)
+
+
+def _co_unit(p: Mapping[str, Any], _zone: tzinfo, _title: MilestoneTitle) -> str:
+    return "\n".join(
+        [
+            f"请{p.get('unit', '')}配合办理（牵头单位：{p.get('lead_unit') or '待定'}）",
+            _content(p),
+        ]
+    )
+
+
+def _clock(p: Mapping[str, Any], zone: tzinfo, title: MilestoneTitle, breached: bool) -> str:
+    milestone = title(str(p.get("sla_policy", "")), str(p.get("milestone", "")))
+    due = _iso_time(p.get("due"), zone) or ""
+    if breached:
+        head = f"“{milestone}”已超时（截止 {due}），请尽快办理并说明原因。"
+    else:
+        head = f"“{milestone}”即将到期（截止 {due}），请抓紧办理。"
+    return "\n".join([head, _unit_line(p), _content(p)])
+
+
+def _dispatch_needed(p: Mapping[str, Any], _zone: tzinfo, _title: MilestoneTitle) -> str:
+    lines = ["请确认承办单位。"]
+    if p.get("suggested_unit"):
+        lines.append(f"系统建议：{p['suggested_unit']}")
+    if p.get("returned_by"):
+        lines.append(f"由 {p['returned_by']} 退回，理由：{p.get('reason') or '无'}")
+    lines.append(_content(p))
+    return "\n".join(lines)
+
+
+def _note(label: str) -> Callable[[Mapping[str, Any], tzinfo, MilestoneTitle], str]:
+    def render(p: Mapping[str, Any], _zone: tzinfo, _title: MilestoneTitle) -> str:
+        return "\n".join([f"{label}：{p.get('note') or p.get('reason') or '无'}", _content(p)])
+
+    return render
+
+
+def _repeat(p: Mapping[str, Any], _zone: tzinfo, _title: MilestoneTitle) -> str:
+    return f"企业再次反映（{p.get('repeat', '')}）：{p.get('repeat_text', '')}"
+
+
+def _chased(p: Mapping[str, Any], zone: tzinfo, _title: MilestoneTitle) -> str:
+    since = _iso_time(p.get("waiting_since"), zone) or ""
+    return "\n".join([f"企业催办，自 {since} 受理以来仍在等待。", _content(p)])
+
+
+def _extension_decided(p: Mapping[str, Any], zone: tzinfo, title: MilestoneTitle) -> str:
+    milestone = title(str(p.get("sla_policy", "")), str(p.get("milestone", "")))
+    verdict = "已批准" if p.get("approved") else "未批准"
+    lines = [f"“{milestone}”延期申请{verdict}。"]
+    new_due = _iso_time(p.get("new_due"), zone)
+    if new_due:
+        lines.append(f"新的截止时间：{new_due}")
+    return "\n".join(lines)
+
+
+_Renderer = Callable[[Mapping[str, Any], tzinfo, MilestoneTitle], str]
+_RENDERERS: dict[str, _Renderer] = {
+    "status_changed": _status_changed,
+    "reply": _reply,
+    "assigned": _assigned,
+    "co_unit_informed": _co_unit,
+    "clock_warning": lambda p, z, t: _clock(p, z, t, breached=False),
+    "clock_breached": lambda p, z, t: _clock(p, z, t, breached=True),
+    "dispatch_needed": _dispatch_needed,
+    "repeat_received": _repeat,
+    "supervised": _note("督办意见"),
+    "follow_up": _note("企业补充说明"),
+    "reopened": _note("企业不满意，重新办理，理由"),
+    "extension_requested": _note("延期申请理由"),
+    "extension_decided": _extension_decided,
+    "chased": _chased,
+}
+_HEADS = {
+    "status_changed": "诉求进展",
+    "reply": "单位答复",
+    "assigned": "新派诉求",
+    "co_unit_informed": "配合办理",
+    "clock_warning": "时限提醒",
+    "clock_breached": "超时督办",
+    "dispatch_needed": "待派单",
+    "repeat_received": "重复反映",
+    "supervised": "督办",
+    "follow_up": "补充说明",
+    "reopened": "重办",
+    "extension_requested": "延期申请",
+    "extension_decided": "延期审批结果",
+    "chased": "催办",
+}

@@ -1,0 +1,255 @@
+"""A local stand-in for the Telegram Bot API: the subset python-telegram-bot uses, served by
+aiohttp on 127.0.0.1 at a free port.
+
+Owns fake Telegram for the end-to-end tests. Tests queue updates as a user would send them
+(``send_text``), the real PTB application fetches them with ``getUpdates`` (long polling, with
+offsets, so confirmed updates are never fetched again), and every ``sendMessage`` is recorded;
+``wait_for_messages`` polls the record with a timeout instead of sleeping. ``fail_chat`` makes
+sends to one chat answer as Telegram does when the user blocked the bot (403), when the bot is
+flooding (429 with ``retry_after``) or when Telegram has a bad moment (500).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+TOKEN = "123456:TEST-token-for-the-stand-in"
+BOT_ID = 123456
+#: the longest a getUpdates call is held open, whatever timeout the client asks for
+MAX_LONG_POLL = 1.0
+
+
+@dataclass(frozen=True)
+class Sent:
+    chat_id: int
+    text: str
+    params: dict[str, Any]
+
+
+@dataclass
+class Failure:
+    status: int
+    description: str
+    retry_after: int | None = None
+    times: int | None = None  # None: every time
+
+
+@dataclass
+class BotApiStandIn:
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    sent: list[Sent] = field(default_factory=list)
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    commands: list[dict[str, Any]] = field(default_factory=list)
+    failures: dict[int, Failure] = field(default_factory=dict)
+    base_url: str = ""
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _changed: asyncio.Event = field(default_factory=asyncio.Event)
+    _closing: bool = False
+
+    # --- what tests do -------------------------------------------------------------------------
+
+    def send_text(self, user_id: int, text: str, first_name: str = "企业用户") -> int:
+        """Queue a private-chat text message from ``user_id``; returns its update id."""
+        update_id = next(self._ids)
+        user = {"id": user_id, "is_bot": False, "first_name": first_name}
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": user_id, "type": "private", "first_name": first_name},
+            "from": user,
+            "text": text,
+        }
+        if text.startswith("/"):
+            command = text.split(maxsplit=1)[0]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        self.updates.append({"update_id": update_id, "message": message})
+        self._changed.set()
+        return update_id
+
+    def fail_chat(
+        self,
+        chat_id: int,
+        status: int,
+        description: str,
+        *,
+        retry_after: int | None = None,
+        times: int | None = None,
+    ) -> None:
+        self.failures[chat_id] = Failure(status, description, retry_after, times)
+
+    def messages_to(self, chat_id: int) -> list[str]:
+        return [m.text for m in self.sent if m.chat_id == chat_id]
+
+    async def wait_for_messages(
+        self, chat_id: int, count: int = 1, within: float = 10.0
+    ) -> list[str]:
+        """The texts sent to ``chat_id`` once there are at least ``count``; fails after
+        ``within`` seconds with what was sent."""
+        deadline = time.monotonic() + within
+        while len(self.messages_to(chat_id)) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"expected {count} message(s) to {chat_id} within {within} s; "
+                    f"got {self.messages_to(chat_id)!r}"
+                )
+            await asyncio.sleep(0.02)
+        return self.messages_to(chat_id)
+
+    async def wait_for_text(self, chat_id: int, contains: str, within: float = 10.0) -> str:
+        """The first text sent to ``chat_id`` that contains ``contains``, waiting for it."""
+        deadline = time.monotonic() + within
+        while True:
+            found = [t for t in self.messages_to(chat_id) if contains in t]
+            if found:
+                return found[0]
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"no message to {chat_id} containing {contains!r} within {within} s; "
+                    f"got {self.messages_to(chat_id)!r}"
+                )
+            await asyncio.sleep(0.02)
+
+    def called(self, method: str) -> int:
+        return sum(1 for name, _ in self.calls if name == method.lower())
+
+    # --- the Bot API ---------------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != TOKEN:
+            return _error(401, "Unauthorized")
+        method = request.match_info["method"].lower()
+        params = await _params(request)
+        self.calls.append((method, params))
+        handler = getattr(self, f"_api_{method}", None)
+        if handler is None:
+            self.unknown.append(method)
+            return _error(404, "Not Found: method not found")
+        response: web.Response = await handler(params)
+        return response
+
+    async def _api_getme(self, _params: dict[str, Any]) -> web.Response:
+        return _ok(
+            {
+                "id": BOT_ID,
+                "is_bot": True,
+                "first_name": "有诉即办",
+                "username": "yousu_test_bot",
+                "can_join_groups": False,
+                "can_read_all_group_messages": False,
+                "supports_inline_queries": False,
+            }
+        )
+
+    async def _api_deletewebhook(self, _params: dict[str, Any]) -> web.Response:
+        return _ok(True)
+
+    async def _api_setmycommands(self, params: dict[str, Any]) -> web.Response:
+        self.commands = list(params.get("commands") or [])
+        return _ok(True)
+
+    async def _api_getmycommands(self, _params: dict[str, Any]) -> web.Response:
+        return _ok(self.commands)
+
+    async def _api_answercallbackquery(self, _params: dict[str, Any]) -> web.Response:
+        return _ok(True)
+
+    async def _api_getupdates(self, params: dict[str, Any]) -> web.Response:
+        offset = int(params.get("offset") or 0)
+        if offset:
+            # confirming: updates before the offset are never returned again
+            self.updates = [u for u in self.updates if u["update_id"] >= offset]
+        wait = min(float(params.get("timeout") or 0), MAX_LONG_POLL)
+        deadline = time.monotonic() + wait
+        while not self.updates and not self._closing and time.monotonic() < deadline:
+            self._changed.clear()
+            try:
+                await asyncio.wait_for(self._changed.wait(), deadline - time.monotonic())
+            except TimeoutError:
+                break
+        limit = int(params.get("limit") or 100)
+        return _ok(self.updates[:limit])
+
+    async def _api_sendmessage(self, params: dict[str, Any]) -> web.Response:
+        chat_id = int(params["chat_id"])
+        failure = self.failures.get(chat_id)
+        if failure is not None:
+            if failure.times is not None:
+                failure.times -= 1
+                if failure.times <= 0:
+                    del self.failures[chat_id]
+            extra = {"retry_after": failure.retry_after} if failure.retry_after else None
+            return _error(failure.status, failure.description, extra)
+        text = str(params["text"])
+        self.sent.append(Sent(chat_id, text, params))
+        return _ok(
+            {
+                "message_id": next(self._message_ids),
+                "date": int(time.time()),
+                "chat": {"id": chat_id, "type": "private"},
+                "from": {"id": BOT_ID, "is_bot": True, "first_name": "有诉即办"},
+                "text": text,
+            }
+        )
+
+
+def _ok(result: Any) -> web.Response:
+    return web.json_response({"ok": True, "result": result})
+
+
+def _error(status: int, description: str, parameters: dict[str, Any] | None = None) -> web.Response:
+    body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+    if parameters:
+        body["parameters"] = parameters
+    return web.json_response(body, status=status)
+
+
+async def _params(request: web.Request) -> dict[str, Any]:
+    """PTB sends form fields whose non-string values are JSON; also accept a JSON body."""
+    if request.content_type == "application/json":
+        body = await request.json()
+        return dict(body) if isinstance(body, dict) else {}
+    form = await request.post()
+    params: dict[str, Any] = {}
+    for key, value in form.items():
+        if not isinstance(value, str):
+            continue
+        try:
+            params[key] = json.loads(value) if value[:1] in "[{" else value
+        except ValueError:
+            params[key] = value
+    params.update({k: v for k, v in request.query.items() if k not in params})
+    return params
+
+
+@asynccontextmanager
+async def bot_api_stand_in() -> AsyncIterator[BotApiStandIn]:
+    """Serve a fresh stand-in on 127.0.0.1 at a free port; ``base_url`` is what
+    ``ApplicationBuilder.base_url`` (and ``TELEGRAM_BASE_URL``) takes."""
+    api = BotApiStandIn()
+    app = web.Application()
+    app.router.add_route("*", "/bot{token}/{method}", api._handle)
+    runner = web.AppRunner(app, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    server = site._server
+    assert server is not None and server.sockets
+    port = server.sockets[0].getsockname()[1]
+    api.base_url = f"http://127.0.0.1:{port}/bot"
+    try:
+        yield api
+    finally:
+        api._closing = True  # long polls still held open (a stopped client's) end now
+        api._changed.set()
+        await runner.cleanup()

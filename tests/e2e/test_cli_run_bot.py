@@ -1,0 +1,61 @@
+"""`yousu run` with a token, as its own process: it answers over the Bot API stand-in, its
+outbox worker delivers, and SIGTERM stops it cleanly (exit code 0, updates confirmed)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from tests.e2e.botapi import TOKEN, BotApiStandIn
+
+pytestmark = pytest.mark.e2e
+
+FIRM = 720001
+POWER = "厂里新上了一条生产线，申请用电增容快两个月了，供电那边一直没给方案。"
+#: start-up of a fresh interpreter: imports, migrations check, router warm-up
+START_WITHIN = 60.0
+
+
+async def test_yousu_run_serves_the_bot_and_stops_on_sigterm(
+    api: BotApiStandIn, settings: Settings, tmp_path: Path
+) -> None:
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_BASE_URL": api.base_url,
+        "DATA_DIR": str(settings.data_dir),
+        "DATABASE_URL": "",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "run",
+        "--no-input",
+        cwd=tmp_path,  # no stray .env
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        api.send_text(FIRM, POWER)
+        ack = await api.wait_for_text(FIRM, "已受理您的诉求", within=START_WITHIN)
+        told = await api.wait_for_text(FIRM, "【诉求进展】")
+        assert ack.split("工单编号：")[1][:13] in told
+        process.send_signal(signal.SIGTERM)
+        async with asyncio.timeout(20):
+            out, err = await process.communicate()
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode == 0, err.decode()
+    assert "机器人已停止" in out.decode()
+    assert "Traceback" not in err.decode()
+    assert api.updates == []  # the last getUpdates confirmed the complaint's update
