@@ -280,9 +280,13 @@ class DeliveryFailed(YousuError):
 
     code = "delivery_failed"
 
-    def __init__(self, detail: str, *, retryable: bool = True) -> None:
+    def __init__(
+        self, detail: str, *, retryable: bool = True, retry_after: float | None = None
+    ) -> None:
         super().__init__(f"消息发送失败：{detail}", f"delivery failed: {detail}")
         self.retryable = retryable
+        #: seconds the channel asked us to wait (Telegram's flood control), if it said
+        self.retry_after = retry_after
 
 
 class Notifier(Protocol):

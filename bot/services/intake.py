@@ -33,7 +33,7 @@ from bot.errors import InvalidInput
 from bot.ports import EnterpriseRepository, OfficialRepository, UnitOfWork
 from bot.services.context import ServiceContext
 from bot.services.notifications import notify_co_units, notify_role, notify_unit
-from bot.services.steps import clean_text, tell_enterprise
+from bot.services.steps import clean_text
 from knowledge.routing.router import RouteDecision
 
 #: the longest complaint accepted (a page of text; longer ones are usually pasted documents)
@@ -399,6 +399,9 @@ class _Batch:
         return clocks
 
     async def _notify(self, taken: Sequence[_Taken]) -> None:
+        """The units (or dispatchers) are told; the enterprise is not: every channel hands it
+        the acknowledgement at once (a Telegram reply, the HTTP response), and a message
+        saying the same again would only be noise. It hears of every later change."""
         held = _HeldMessages(self.uow)
         for item in taken:
             complaint = item.complaint
@@ -412,7 +415,6 @@ class _Batch:
                     repeat=complaint.number,
                     repeat_text=complaint.text[:200],
                 )
-                await tell_enterprise(held, complaint, item.events[1], original=original.number)
                 continue
             deadlines = {d.milestone: d.due.isoformat() for d in item.deadlines}
             decided = item.events[1]
@@ -431,7 +433,6 @@ class _Batch:
                 )
                 if complaint.co_units:
                     await notify_co_units(held, complaint, f"event{item.events[2].id}")
-            await tell_enterprise(held, complaint, decided, deadlines=deadlines)
         await self.uow.outbox.add_many(held.messages)
 
 

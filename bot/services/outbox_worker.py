@@ -63,7 +63,10 @@ async def deliver_due(
             message.last_error = exc.en[:500]
             now = ctx.clock.now()
             if exc.retryable and message.attempts < MAX_ATTEMPTS:
-                message.next_attempt_at = now + retry_delay(message.attempts)
+                delay = retry_delay(message.attempts)
+                if exc.retry_after is not None:  # never sooner than the channel allows
+                    delay = max(delay, timedelta(seconds=exc.retry_after))
+                message.next_attempt_at = now + delay
                 retried += 1
             else:
                 message.failed_at = now

@@ -9,7 +9,7 @@ retryable, and the worker tries again with its back-off.
 
 from __future__ import annotations
 
-from datetime import tzinfo
+from datetime import timedelta, tzinfo
 
 from telegram import Bot
 from telegram.error import (
@@ -57,7 +57,9 @@ class TelegramNotifier:
         except BadRequest as exc:  # before NetworkError: BadRequest is one of them
             raise DeliveryFailed(f"Telegram bad request: {exc}", retryable=False) from exc
         except RetryAfter as exc:
-            raise DeliveryFailed(f"flood control: {exc}") from exc
+            wait = exc.retry_after
+            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            raise DeliveryFailed(f"flood control: {exc}", retry_after=seconds) from exc
         except (TimedOut, NetworkError) as exc:
             raise DeliveryFailed(f"Telegram unreachable: {exc}") from exc
         except TelegramError as exc:

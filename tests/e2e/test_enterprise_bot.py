@@ -64,9 +64,9 @@ async def test_a_complaint_is_acknowledged_and_its_status_shown(
         mine = await api.wait_for_text(FIRM, "您最近的")
         assert number in mine
 
-        # the outbox worker running beside the bot tells the enterprise it was routed
-        told = await api.wait_for_text(FIRM, "【诉求进展】")
-        assert number in told and "已派单" in told
+        # the acknowledgement is the only message at intake: no second "routed" notice
+        # (the worker beside the bot is running, see the sign-off test for its deliveries)
+        assert not any("【诉求进展】" in t for t in api.messages_to(FIRM))
 
 
 async def test_a_repeat_is_merged_into_the_open_complaint(

@@ -12,20 +12,21 @@ from telegram import Bot
 
 from bot.app import App, open_app
 from bot.config import Settings
-from bot.domain.records import Actor
+from bot.domain.records import Actor, Role
 from bot.domain.sla import SlaEngine
-from bot.services import intake, outbox_worker
+from bot.services import handling, intake, outbox_worker
 from bot.services.context import ServiceContext
 from bot.services.outbox_worker import DeliveryResult
 from handlers.telegram.notifier import TelegramNotifier
 from handlers.telegram.texts import milestone_titles
 from tests.conftest import START
 from tests.e2e.botapi import TOKEN, BotApiStandIn
-from tests.support import FixedClock
+from tests.support import FixedClock, add_official
 
 pytestmark = pytest.mark.e2e
 
 FIRM = 710001
+OFFICIAL = 720001
 POWER = "厂里新上了一条生产线，申请用电增容快两个月了，供电那边一直没给方案。"
 
 
@@ -55,17 +56,30 @@ async def _deliver(ctx: ServiceContext, notifier: TelegramNotifier) -> DeliveryR
     return await outbox_worker.deliver_due(ctx, {"telegram": notifier}, "e2e")
 
 
+async def _assigned(ctx: ServiceContext) -> intake.Acknowledgement:
+    """A complaint whose unit has one handler (OFFICIAL): intake writes one message, the
+    assignment to that handler (the enterprise has its acknowledgement already)."""
+    unit = ctx.route(POWER).lead_unit
+    assert unit is not None
+    await add_official(ctx.uow_factory, OFFICIAL, unit, Role.HANDLER)
+    return await intake.submit_complaint(ctx, Actor("telegram", str(FIRM)), POWER)
+
+
 async def test_status_changed_is_rendered_and_sent(
     api: BotApiStandIn, ctx: ServiceContext, notifier: TelegramNotifier
 ) -> None:
-    ack = await intake.submit_complaint(ctx, Actor("telegram", str(FIRM)), POWER)
+    ack = await _assigned(ctx)
+    assert await _deliver(ctx, notifier) == DeliveryResult(1, 0, 0)
+    assert api.messages_to(FIRM) == []  # the enterprise had its acknowledgement at once
+    [assigned] = api.messages_to(OFFICIAL)
+    assert "新派诉求，请及时签收" in assigned and ack.number in assigned
+    # deadlines in Shanghai time: the 5-working-day first reply from Wed 2026-11-25
+    assert "首次答复：2026-12-02 24:00 前" in assigned
+    await handling.sign_off(ctx, Actor("telegram", str(OFFICIAL)), ack.number)
     assert await _deliver(ctx, notifier) == DeliveryResult(1, 0, 0)
     [text] = api.messages_to(FIRM)
     assert text.startswith(f"【诉求进展】工单 {ack.number}")
-    assert "已派至承办单位，当前状态：已派单" in text
-    assert f"承办单位：{ack.lead_unit}" in text
-    # deadlines in Shanghai time: the 5-working-day first reply from Wed 2026-11-25
-    assert "首次答复：2026-12-02 24:00 前" in text
+    assert "当前状态：已签收" in text
     assert await _deliver(ctx, notifier) == DeliveryResult(0, 0, 0)  # sent once
 
 
@@ -84,8 +98,8 @@ async def test_a_chat_that_cannot_be_reached_fails_for_good(
     status: int,
     description: str,
 ) -> None:
-    api.fail_chat(FIRM, status, description)
-    await intake.submit_complaint(ctx, Actor("telegram", str(FIRM)), POWER)
+    api.fail_chat(OFFICIAL, status, description)
+    await _assigned(ctx)
     assert await _deliver(ctx, notifier) == DeliveryResult(0, 0, 1)
     clock.advance(hours=2)
     assert await _deliver(ctx, notifier) == DeliveryResult(0, 0, 0)  # given up, not retried
@@ -96,7 +110,7 @@ async def test_a_chat_that_cannot_be_reached_fails_for_good(
 @pytest.mark.parametrize(
     ("status", "description", "retry_after"),
     [
-        (429, "Too Many Requests: retry after 3", 3),
+        (429, "Too Many Requests: retry after 30", 30),
         (500, "Internal Server Error", None),
         (502, "Bad Gateway", None),
     ],
@@ -110,12 +124,16 @@ async def test_flood_control_and_server_errors_are_retried(
     description: str,
     retry_after: int | None,
 ) -> None:
-    api.fail_chat(FIRM, status, description, retry_after=retry_after, times=1)
-    ack = await intake.submit_complaint(ctx, Actor("telegram", str(FIRM)), POWER)
+    api.fail_chat(OFFICIAL, status, description, retry_after=retry_after, times=1)
+    ack = await _assigned(ctx)
     assert await _deliver(ctx, notifier) == DeliveryResult(0, 1, 0)
-    assert api.messages_to(FIRM) == []
+    assert api.messages_to(OFFICIAL) == []
     assert await _deliver(ctx, notifier) == DeliveryResult(0, 0, 0)  # not due yet
-    clock.advance(seconds=outbox_worker.retry_delay(1) / timedelta(seconds=1))
+    backoff = outbox_worker.retry_delay(1) / timedelta(seconds=1)
+    clock.advance(seconds=backoff)
+    if retry_after is not None:  # flood control asked for longer than the back-off: wait
+        assert await _deliver(ctx, notifier) == DeliveryResult(0, 0, 0)
+        clock.advance(seconds=retry_after - backoff)
     assert await _deliver(ctx, notifier) == DeliveryResult(1, 0, 0)
-    [text] = api.messages_to(FIRM)
+    [text] = api.messages_to(OFFICIAL)
     assert ack.number in text

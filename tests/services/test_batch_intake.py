@@ -71,8 +71,8 @@ async def test_officials_of_the_units_are_told_once_per_complaint(ctx: ServiceCo
         messages = await uow.outbox.claim(ctx.clock.now(), "test", 60, 500)
     assigned = [m for m in messages if m.address == "501" and m.kind == "assigned"]
     assert sorted(m.payload["number"] for m in assigned) == sorted(a.number for a in acks)
-    told = [m for m in messages if m.kind == "status_changed"]
-    assert sorted(m.address for m in told) == [str(i) for i in range(5)]
+    # the enterprises were handed their acknowledgements; no message repeats them
+    assert [m for m in messages if m.address in {str(i) for i in range(5)}] == []
 
 
 async def test_one_bad_text_refuses_the_batch_and_stores_nothing(ctx: ServiceContext) -> None:

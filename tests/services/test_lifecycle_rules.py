@@ -294,6 +294,7 @@ async def test_confidential_complaints_keep_their_text_out_of_unit_notifications
     ack = await intake.submit_complaint(
         ctx, FIRM, "新厂房申请用电增容一直没批，怕被报复不敢署名", confidential=True
     )
+    await handling.sign_off(ctx, Actor("telegram", "111"), ack.number)  # the firm is told
     async with ctx.uow_factory() as uow:
         messages = await uow.outbox.claim(ctx.clock.now(), "t", 60, 500)
     mine = [m for m in messages if m.payload["number"] == ack.number]

@@ -129,7 +129,10 @@ async def test_resolved_and_silent_is_closed_after_the_waiting_time(
 async def test_outbox_delivers_once_retries_and_gives_up(
     ctx: ServiceContext, clock: FixedClock
 ) -> None:
-    await intake.submit_complaint(ctx, FIRM, POWER)  # one message: the acknowledgement
+    unit = ctx.route(POWER).lead_unit
+    assert unit is not None
+    await add_official(ctx.uow_factory, 300, unit, Role.HANDLER)
+    await intake.submit_complaint(ctx, FIRM, POWER)  # one message: the assignment to 300
     flaky = RecordingNotifier(failures=2)
     result = await outbox_worker.deliver_due(ctx, {"telegram": flaky}, "w")
     assert result == outbox_worker.DeliveryResult(0, 1, 0)
@@ -142,17 +145,20 @@ async def test_outbox_delivers_once_retries_and_gives_up(
     clock.advance(hours=2)
     assert (await outbox_worker.deliver_due(ctx, {"telegram": flaky}, "w")).sent == 0
 
-    await intake.submit_complaint(ctx, Actor("telegram", "900002"), "注销公司太难了")
+    await intake.submit_complaint(ctx, Actor("telegram", "900002"), POWER)
     blocked = RecordingNotifier(failures=1, retryable=False)
     assert (await outbox_worker.deliver_due(ctx, {"telegram": blocked}, "w")).failed == 1
-    await intake.submit_complaint(ctx, Actor("telegram", "900003"), "办电太慢了")
+    await intake.submit_complaint(ctx, Actor("telegram", "900003"), POWER)
     assert (await outbox_worker.deliver_due(ctx, {}, "w")).failed == 1  # no notifier at all
 
 
 async def test_two_outbox_workers_never_deliver_the_same_message(
     ctx: ServiceContext,
 ) -> None:
-    for i in range(10):
+    unit = ctx.route(POWER).lead_unit
+    assert unit is not None
+    await add_official(ctx.uow_factory, 300, unit, Role.HANDLER)
+    for i in range(10):  # ten assignments to official 300
         await intake.submit_complaint(ctx, Actor("telegram", str(900200 + i)), POWER)
     notifier = RecordingNotifier()
     await asyncio.gather(
