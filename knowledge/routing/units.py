@@ -39,6 +39,10 @@ class UnitCue:
     topics: tuple[str, ...]
 
 
+#: how much a topic word still points at its unit when the text names another unit outright
+NAMED_DAMPING = 0.5
+
+
 @dataclass(frozen=True, slots=True)
 class UnitSignalTable:
     cues: tuple[UnitCue, ...]
@@ -72,6 +76,14 @@ class UnitSignalTable:
                     best = UnitSignal(cue.fragment, weight, max(hits, key=len))
             if best is not None:
                 found[cue.fragment] = best
+        if any(signal.weight >= self.name_weight for signal in found.values()):
+            # a unit named outright (市场监管窗口) outweighs another unit's topic word (窗口)
+            found = {
+                fragment: signal
+                if signal.weight >= self.name_weight
+                else UnitSignal(signal.fragment, signal.weight * NAMED_DAMPING, signal.term)
+                for fragment, signal in found.items()
+            }
         return found
 
 

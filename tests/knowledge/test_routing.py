@@ -185,6 +185,15 @@ def test_unit_names_outweigh_topics() -> None:
     assert topic_only["供电"].weight < signals["供电"].weight
 
 
+def test_a_unit_named_outright_damps_other_units_topic_words() -> None:
+    table = load_unit_signals()
+    alone = table.signals("窗口让我们来回跑了三趟")
+    named = table.signals("市场监管窗口要求的材料和网上公布的不一样")
+    topic = next(f for f, s in alone.items() if s.term == "窗口")
+    assert named[topic].weight == pytest.approx(alone[topic].weight * 0.5)
+    assert max(named.values(), key=lambda s: s.weight).term == "市场监管"
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.text(max_size=600))
 def test_any_text_routes_or_is_empty(text: str) -> None:
