@@ -38,6 +38,13 @@ class Settings(BaseSettings):
     )
     http_host: str = Field(default="127.0.0.1", description="HTTP API listen address")
     http_port: int = Field(default=8080, ge=0, le=65535, description="HTTP API port")
+    http_api_keys: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Open311 API keys, comma-separated name:key pairs (e.g. 12345:s3cret); the name "
+            "identifies the platform; empty refuses every request that needs a key"
+        ),
+    )
     tz: str = Field(default="Asia/Shanghai", description="time zone in which times are shown")
     log_level: str = Field(default="INFO", description="logging level")
     sla_data_dir: Path | None = Field(
@@ -57,7 +64,7 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 
-    @field_validator("telegram_bot_token", "sla_data_dir", mode="before")
+    @field_validator("telegram_bot_token", "http_api_keys", "sla_data_dir", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():

@@ -20,6 +20,7 @@ from bot.errors import YousuError
 #: subcommand modules, in the order `--help` lists them
 COMMAND_MODULES: tuple[str, ...] = (
     "bot.cli.run",
+    "bot.cli.serve",
     "bot.cli.ask",
     "bot.cli.route",
     "bot.cli.measures",

@@ -1,0 +1,91 @@
+"""`yousu serve`: the HTTP API (Open311 GeoReport v2) until Ctrl-C or SIGTERM.
+
+Opens the app (database migrated), warms the router up so the first complaint is answered
+quickly, and serves ``handlers.http`` with one intake queue, so complaints posted together are
+written together. Delivering notifications and the SLA sweeper stay with ``yousu run``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Callable
+
+from bot.cli.output import bilingual_help
+from bot.config import Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "serve",
+        help=bilingual_help("运行 HTTP 接口（Open311）", "run the HTTP API (Open311)"),
+    )
+    parser.add_argument(
+        "--host", help=bilingual_help("监听地址（默认 HTTP_HOST）", "listen address")
+    )
+    parser.add_argument("--port", type=int, help=bilingual_help("端口（默认 HTTP_PORT）", "port"))
+    parser.set_defaults(handler=_serve)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    logging.getLogger().setLevel(settings.log_level.upper())
+    host = args.host or settings.http_host
+    port = settings.http_port if args.port is None else args.port
+
+    async def go() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(signum, stop.set)
+
+        def ready(bound: int) -> None:
+            print(
+                f"HTTP 接口运行中 http://{host}:{bound}/open311/v2/services.json，Ctrl+C 停止 / "
+                "HTTP API running, Ctrl+C to stop",
+                flush=True,
+            )
+
+        await serve_api(settings, host, port, stop, ready)
+
+    asyncio.run(go())
+    print("HTTP 接口已停止 / HTTP API stopped")
+    return 0
+
+
+async def serve_api(
+    settings: Settings,
+    host: str,
+    port: int,
+    stop: asyncio.Event,
+    ready: Callable[[int], None] | None = None,
+) -> None:
+    """Serve until ``stop`` is set; ``ready(port)`` is called once listening (the port the
+    system chose when ``port`` is 0)."""
+    from aiohttp import web  # noqa: PLC0415 - keeps --help fast
+
+    from bot.app import open_app  # noqa: PLC0415
+    from bot.services.intake_queue import IntakeQueue  # noqa: PLC0415
+    from handlers.http.app import build_app  # noqa: PLC0415
+    from knowledge.brain import warm_up  # noqa: PLC0415
+
+    async with open_app(settings) as app:
+        await asyncio.to_thread(warm_up)
+        web_app = build_app(app.services, settings, intake=IntakeQueue(app.services))
+        runner = web.AppRunner(web_app, access_log=log)
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, host, port)
+            await site.start()
+            bound = int(runner.addresses[0][1]) if runner.addresses else port
+            if ready is not None:
+                ready(bound)
+            await stop.wait()
+        finally:
+            await runner.cleanup()
