@@ -17,6 +17,7 @@ from bot.domain.lifecycle import ComplaintNotFound, PermissionDenied
 from bot.domain.records import Actor
 from bot.errors import InvalidInput, YousuError
 from bot.ports import DatabaseUnavailable
+from bot.services import health as health_service
 from bot.services import queries
 from bot.services.context import ServiceContext
 from bot.services.intake import Submission
@@ -166,9 +167,7 @@ async def refuse_xml(request: web.Request) -> web.Response:
 async def health(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     try:
-        # the lightest read there is; a dedicated health use case would be the better home
-        async with services.uow_factory() as uow:
-            await uow.complaints.get_by_number("health-check")
+        await health_service.check_database(services)
     except DatabaseUnavailable as exc:
         return _json({"status": "unavailable", "database": exc.en}, status=503)
     return _json({"status": "ok", "database": "ok"})

@@ -1,0 +1,14 @@
+"""Is the service able to work: the health check behind ``GET /health`` (and monitoring).
+
+Owns what "healthy" means: the database answers a read. Raises ``DatabaseUnavailable``
+otherwise, like every use case.
+"""
+
+from __future__ import annotations
+
+from bot.services.context import ServiceContext
+
+
+async def check_database(ctx: ServiceContext) -> None:
+    async with ctx.uow_factory() as uow:
+        await uow.complaints.get(0)  # a primary-key read; any answer means it is reachable
