@@ -22,6 +22,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
@@ -33,6 +34,7 @@ from bot.services.context import ServiceContext
 from bot.services.intake_queue import IntakeQueue
 from handlers.telegram import texts
 from handlers.telegram.enterprise import EnterpriseHandlers
+from handlers.telegram.officials import COMMAND_ACTIONS, HasPending, OfficialHandlers
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +49,7 @@ def build_application(
     services: ServiceContext,
     intake: IntakeQueue | None = None,
 ) -> BotApplication:
-    """The bot for enterprises, not yet started."""
+    """The bot for enterprises and officials, not yet started."""
     application: BotApplication = (
         ApplicationBuilder()
         .token(token)
@@ -63,7 +65,23 @@ def build_application(
     application.add_handler(CommandHandler("help", handlers.start, filters=private))
     application.add_handler(CommandHandler("status", handlers.status, filters=private))
     application.add_handler(CommandHandler("mine", handlers.mine, filters=private))
+    application.add_handler(CommandHandler("followup", handlers.follow_up, filters=private))
+    application.add_handler(CommandHandler("chase", handlers.chase, filters=private))
+    application.add_handler(CommandHandler("rate", handlers.rate, filters=private))
+    officials = OfficialHandlers(services)
+    application.add_handler(CallbackQueryHandler(officials.button))
+    application.add_handler(CommandHandler("cancel", officials.cancel, filters=private))
+    application.add_handler(CommandHandler("queue", officials.queue, filters=private))
+    application.add_handler(CommandHandler("waiting", officials.waiting, filters=private))
+    application.add_handler(
+        CommandHandler(list(COMMAND_ACTIONS), officials.command, filters=private)
+    )
     application.add_handler(MessageHandler(private & filters.COMMAND, handlers.unknown_command))
+    # an official's text completes the action a button started, before it could be a complaint
+    pending = HasPending(officials)
+    application.add_handler(
+        MessageHandler(private & filters.TEXT & pending, officials.pending_text)
+    )
     application.add_handler(MessageHandler(private & filters.TEXT, handlers.complaint))
     application.add_handler(MessageHandler(private & ~filters.StatusUpdate.ALL, handlers.not_text))
     application.add_error_handler(on_error)
@@ -84,6 +102,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     else:
         log.error("unhandled error for %s", _who(update), exc_info=error)
         answer = texts.UNEXPECTED_ERROR
+    if isinstance(update, Update) and update.callback_query is not None:
+        with contextlib.suppress(Exception):  # stop the button's spinner, with the reason
+            await update.callback_query.answer(answer[:200])
     if isinstance(update, Update) and update.effective_message is not None:
         try:
             await update.effective_message.reply_text(answer)

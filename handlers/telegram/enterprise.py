@@ -1,4 +1,5 @@
-"""The enterprise's side of the bot: /start, a complaint as plain text, /status and /mine.
+"""The enterprise's side of the bot: /start, a complaint as plain text, /status, /mine, and
+after filing /followup (补充说明), /chase (催办) and /rate (评价).
 
 Owns translating Telegram updates into calls of the use cases and their results into text.
 Each callback reads the update, calls one service with plain values (the sender becomes
@@ -13,7 +14,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.domain.records import Actor
-from bot.services import queries
+from bot.services import enterprise, queries
 from bot.services.context import ServiceContext
 from bot.services.intake import Submission
 from bot.services.intake_queue import IntakeQueue
@@ -62,6 +63,48 @@ class EnterpriseHandlers:
         complaints = await queries.my_complaints(self._services, actor, limit=10)
         await message.reply_text(texts.my_complaints(complaints, self._services.zone))
 
+    async def follow_up(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, actor = update.effective_message, sender(update)
+        if message is None or actor is None:
+            return
+        words = command_words(message.text, 2)
+        if len(words) < 2:
+            await message.reply_text(texts.FOLLOW_UP_USAGE)
+            return
+        outcome = await enterprise.follow_up(self._services, actor, words[0], words[1])
+        await message.reply_text(texts.followed_up(outcome.number))
+
+    async def chase(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, actor = update.effective_message, sender(update)
+        if message is None or actor is None:
+            return
+        words = command_words(message.text, 2)
+        if not words:
+            await message.reply_text(texts.CHASE_USAGE)
+            return
+        note = words[1] if len(words) > 1 else ""
+        outcome = await enterprise.chase(self._services, actor, words[0], note)
+        await message.reply_text(texts.chased(outcome.number))
+
+    async def rate(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/rate 编号 分数 [已解决|未解决] [评价]; solved unless it says otherwise."""
+        message, actor = update.effective_message, sender(update)
+        if message is None or actor is None:
+            return
+        words = command_words(message.text, 3)
+        if len(words) < 2 or not words[1].isdigit():
+            await message.reply_text(texts.RATE_USAGE)
+            return
+        rest = words[2] if len(words) > 2 else ""
+        verdict, _sep, comment = rest.partition(" ")
+        solved = texts.SOLVED_WORDS.get(verdict)
+        if solved is None:
+            solved, comment = True, rest
+        outcome = await enterprise.rate(
+            self._services, actor, words[0], solved=solved, score=int(words[1]), comment=comment
+        )
+        await message.reply_text(texts.rated(outcome.number, outcome.status))
+
     async def not_text(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_message is not None:
             await update.effective_message.reply_text(texts.NOT_TEXT)
@@ -69,3 +112,9 @@ class EnterpriseHandlers:
     async def unknown_command(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_message is not None:
             await update.effective_message.reply_text(texts.UNKNOWN_COMMAND)
+
+
+def command_words(text: str | None, parts: int) -> list[str]:
+    """The words after the command, the last of ``parts`` keeping the rest of the text."""
+    words = (text or "").split(maxsplit=1)
+    return words[1].split(maxsplit=parts - 1) if len(words) > 1 else []

@@ -4,7 +4,8 @@ Owns turning Telegram's answers into what the outbox worker understands. A messa
 never arrive (the user blocked the bot, the chat does not exist, Telegram refuses the request
 as malformed) is a permanent ``DeliveryFailed``, given up at once; everything that may pass
 later (flood control's RetryAfter, time-outs, network trouble, Telegram's own 5xx) is
-retryable, and the worker tries again with its back-off.
+retryable, and the worker tries again with its back-off. Officials' notifications carry their
+inline buttons (``keyboards``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from telegram.error import (
 
 from bot.domain.records import OutboxMessage
 from bot.ports import DeliveryFailed
+from handlers.telegram.keyboards import for_notification
 from handlers.telegram.texts import MilestoneTitle, notification
 
 #: how long one send may take before it counts as timed out (and is retried later)
@@ -46,9 +48,14 @@ class TelegramNotifier:
                 f"not a Telegram chat id: {message.address!r}", retryable=False
             ) from None
         text = notification(message, self._zone, self._title)
+        buttons = for_notification(message.kind, str(message.payload.get("number") or ""))
         try:
             await self._bot.send_message(
-                chat_id, text, read_timeout=SEND_TIMEOUT, write_timeout=SEND_TIMEOUT
+                chat_id,
+                text,
+                reply_markup=buttons,
+                read_timeout=SEND_TIMEOUT,
+                write_timeout=SEND_TIMEOUT,
             )
         except (Forbidden, ChatMigrated) as exc:
             raise DeliveryFailed(

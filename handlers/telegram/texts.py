@@ -30,6 +30,9 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "使用说明"),
     ("status", "查询诉求进度：/status 编号"),
     ("mine", "我提交的诉求"),
+    ("followup", "补充说明：/followup 编号 内容"),
+    ("chase", "催办：/chase 编号"),
+    ("rate", "评价办理结果：/rate 编号 1-5 [已解决|未解决] [评价]"),
 )
 
 WELCOME = (
@@ -40,6 +43,9 @@ WELCOME = (
     "常用命令：\n"
     "/status 编号 —— 查询诉求进度，例如 /status 20261125-0001\n"
     "/mine —— 查看我提交的诉求\n"
+    "/followup 编号 内容 —— 补充说明\n"
+    "/chase 编号 —— 催办\n"
+    "/rate 编号 1-5 [已解决|未解决] [评价] —— 评价办理结果，例如 /rate 20261125-0001 5 已解决\n"
     "/start —— 再次查看本说明\n\n"
     "请在一条消息中写清楚问题、涉及的单位和事项、已经等了多久。"
 )
@@ -47,7 +53,10 @@ WELCOME = (
 STATUS_USAGE = "请在命令后写上工单编号，例如：/status 20261125-0001"
 NO_COMPLAINTS = "您还没有提交过诉求。直接发送文字即可提交。"
 NOT_TEXT = "目前只能受理文字诉求，请用文字描述您的问题。"
-UNKNOWN_COMMAND = "没有这个命令。可用命令：/status 编号、/mine、/start。直接发送文字即可提交诉求。"
+UNKNOWN_COMMAND = (
+    "没有这个命令。可用命令：/status 编号、/mine、/followup、/chase、/rate、/start。"
+    "直接发送文字即可提交诉求。"
+)
 UNEXPECTED_ERROR = "抱歉，系统出了点问题，本次操作可能没有完成，请稍后重试。"
 
 MilestoneTitle = Callable[[str, str], str]
@@ -343,3 +352,87 @@ _HEADS = {
     "extension_decided": "延期审批结果",
     "chased": "催办",
 }
+
+
+# --- what the enterprise reads after filing -----------------------------------------------------
+
+FOLLOW_UP_USAGE = "用法：/followup 编号 补充内容"
+CHASE_USAGE = "用法：/chase 编号"
+RATE_USAGE = (
+    "用法：/rate 编号 分数(1-5) [已解决|未解决] [评价]\n"
+    "例如：/rate 20261125-0001 5 已解决 办得很快\n"
+    "选“未解决”时工单将退回承办单位重新办理。"
+)
+#: the words /rate understands after the score
+SOLVED_WORDS = {"已解决": True, "解决": True, "未解决": False, "没解决": False}
+
+
+def followed_up(number: str) -> str:
+    return f"补充说明已转给承办单位（工单 {number}）。"
+
+
+def chased(number: str) -> str:
+    return f"已向承办单位催办（工单 {number}），请耐心等待办理结果。"
+
+
+def rated(number: str, status: Status) -> str:
+    if status is Status.CLOSED:
+        return f"感谢您的评价，工单 {number} 已结案。"
+    return (
+        f"已收到您的评价，工单 {number} 已退回承办单位重新办理"
+        f"（当前状态：{STATUS_TITLES[status]}）。"
+    )
+
+
+# --- what officials read ------------------------------------------------------------------------
+
+OFFICIAL_USAGE = {
+    "signoff": "用法：/signoff 编号",
+    "reply": "用法：/reply 编号 回复内容",
+    "resolve": "用法：/resolve 编号 办结说明",
+    "transfer": "用法：/transfer 编号 单位 理由",
+    "return": "用法：/return 编号 理由",
+    "dispatch": "用法：/dispatch 编号 单位",
+}
+PROMPTS = {
+    "re": "请发送对工单 {number} 的回复内容（将转给企业）。发送 /cancel 取消。",
+    "rs": "请发送工单 {number} 的办结说明。发送 /cancel 取消。",
+    "tr": "请按“单位 理由”发送工单 {number} 的转派单位和理由，例如：区发改委 不属于本单位职责。"
+    "发送 /cancel 取消。",
+    "rt": "请发送工单 {number} 的退单理由（退回派单员重新确定承办单位）。发送 /cancel 取消。",
+    "dp": "请发送工单 {number} 的承办单位名称。发送 /cancel 取消。",
+}
+CANCELLED = "已取消，未作任何更改。"
+NOTHING_TO_CANCEL = "当前没有进行中的操作。"
+EMPTY_QUEUE = "本单位目前没有在办的诉求。"
+EMPTY_DISPATCH_QUEUE = "目前没有待派单的诉求。"
+
+_DONE = {
+    "so": "已签收工单 {number}，企业已收到通知。请及时回复企业并按时办结。",
+    "re": "回复已发送给企业（工单 {number}）。",
+    "rs": "工单 {number} 已办结，已请企业评价。",
+    "tr": "工单 {number} 已转派至 {unit}。",
+    "rt": "工单 {number} 已退回派单员。",
+    "dp": "工单 {number} 已派至 {unit}。",
+}
+
+
+def prompt(action: str, number: str) -> str:
+    return PROMPTS[action].format(number=number)
+
+
+def done(action: str, number: str, unit: str | None) -> str:
+    return _DONE[action].format(number=number, unit=unit or "")
+
+
+def queue(complaints: Sequence[Complaint], zone: tzinfo, empty: str = EMPTY_QUEUE) -> str:
+    if not complaints:
+        return empty
+    lines = [f"共 {len(complaints)} 件："]
+    for c in complaints:
+        lines.append(
+            f"{c.number}  {STATUS_TITLES[c.status]}  受理于 {local_time(c.created_at, zone)}\n"
+            f"  {_excerpt(c.text, 40)}"
+        )
+    lines.append("操作：/signoff 编号、/reply 编号 内容、/resolve 编号 说明")
+    return "\n".join(lines)

@@ -4,7 +4,10 @@ aiohttp on 127.0.0.1 at a free port.
 Owns fake Telegram for the end-to-end tests. Tests queue updates as a user would send them
 (``send_text``), the real PTB application fetches them with ``getUpdates`` (long polling, with
 offsets, so confirmed updates are never fetched again), and every ``sendMessage`` is recorded;
-``wait_for_messages`` polls the record with a timeout instead of sleeping. ``fail_chat`` makes
+``wait_for_messages`` polls the record with a timeout instead of sleeping. ``press`` queues a
+button press (a ``callback_query`` update) on a sent message; ``answerCallbackQuery`` and the
+``editMessage*`` calls are recorded (``answers``, ``edits``), and an edited keyboard replaces
+the one on the recorded message. ``fail_chat`` makes
 sends to one chat answer as Telegram does when the user blocked the bot (403), when the bot is
 flooding (429 with ``retry_after``) or when Telegram has a bad moment (500).
 """
@@ -28,11 +31,30 @@ BOT_ID = 123456
 MAX_LONG_POLL = 1.0
 
 
-@dataclass(frozen=True)
+@dataclass
 class Sent:
     chat_id: int
     text: str
     params: dict[str, Any]
+    message_id: int = 0
+
+    @property
+    def buttons(self) -> dict[str, str]:
+        """The inline keyboard now on the message: label -> callback data."""
+        markup = self.params.get("reply_markup")
+        if not isinstance(markup, dict):
+            return {}
+        return {
+            str(b["text"]): str(b.get("callback_data"))
+            for row in markup.get("inline_keyboard", [])
+            for b in row
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    callback_query_id: str
+    text: str
 
 
 @dataclass
@@ -51,6 +73,8 @@ class BotApiStandIn:
     unknown: list[str] = field(default_factory=list)
     commands: list[dict[str, Any]] = field(default_factory=list)
     failures: dict[int, Failure] = field(default_factory=dict)
+    answers: list[Answer] = field(default_factory=list)
+    edits: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     base_url: str = ""
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -76,6 +100,34 @@ class BotApiStandIn:
         self.updates.append({"update_id": update_id, "message": message})
         self._changed.set()
         return update_id
+
+    def press(self, user_id: int, message: Sent, label: str, first_name: str = "工作人员") -> str:
+        """Queue a press of the button ``label`` on ``message`` by ``user_id``; returns the
+        callback query's id."""
+        data = message.buttons[label]
+        update_id = next(self._ids)
+        query_id = f"cq{update_id}"
+        user = {"id": user_id, "is_bot": False, "first_name": first_name}
+        self.updates.append(
+            {
+                "update_id": update_id,
+                "callback_query": {
+                    "id": query_id,
+                    "from": user,
+                    "chat_instance": f"ci{message.chat_id}",
+                    "data": data,
+                    "message": {
+                        "message_id": message.message_id,
+                        "date": int(time.time()),
+                        "chat": {"id": message.chat_id, "type": "private"},
+                        "from": {"id": BOT_ID, "is_bot": True, "first_name": "有诉即办"},
+                        "text": message.text,
+                    },
+                },
+            }
+        )
+        self._changed.set()
+        return query_id
 
     def fail_chat(
         self,
@@ -120,6 +172,22 @@ class BotApiStandIn:
                 )
             await asyncio.sleep(0.02)
 
+    async def wait_for_sent(self, chat_id: int, contains: str, within: float = 10.0) -> Sent:
+        """Like ``wait_for_text``, but the recorded message itself (with its buttons)."""
+        text = await self.wait_for_text(chat_id, contains, within)
+        return next(m for m in self.sent if m.chat_id == chat_id and m.text == text)
+
+    async def wait_for_answer(self, query_id: str, within: float = 10.0) -> Answer:
+        """The ``answerCallbackQuery`` for ``query_id``, waiting for it."""
+        deadline = time.monotonic() + within
+        while True:
+            found = [a for a in self.answers if a.callback_query_id == query_id]
+            if found:
+                return found[0]
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no answer to callback query {query_id} within {within} s")
+            await asyncio.sleep(0.02)
+
     def called(self, method: str) -> int:
         return sum(1 for name, _ in self.calls if name == method.lower())
 
@@ -161,7 +229,27 @@ class BotApiStandIn:
     async def _api_getmycommands(self, _params: dict[str, Any]) -> web.Response:
         return _ok(self.commands)
 
-    async def _api_answercallbackquery(self, _params: dict[str, Any]) -> web.Response:
+    async def _api_answercallbackquery(self, params: dict[str, Any]) -> web.Response:
+        self.answers.append(Answer(str(params["callback_query_id"]), str(params.get("text", ""))))
+        return _ok(True)
+
+    async def _api_editmessagereplymarkup(self, params: dict[str, Any]) -> web.Response:
+        return self._edit("editMessageReplyMarkup", params)
+
+    async def _api_editmessagetext(self, params: dict[str, Any]) -> web.Response:
+        return self._edit("editMessageText", params)
+
+    def _edit(self, method: str, params: dict[str, Any]) -> web.Response:
+        chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
+        target = next(
+            (m for m in self.sent if m.chat_id == chat_id and m.message_id == message_id), None
+        )
+        if target is None:
+            return _error(400, "Bad Request: message to edit not found")
+        self.edits.append((method, params))
+        if "text" in params:
+            target.text = str(params["text"])
+        target.params = {**target.params, "reply_markup": params.get("reply_markup")}
         return _ok(True)
 
     async def _api_getupdates(self, params: dict[str, Any]) -> web.Response:
@@ -191,10 +279,11 @@ class BotApiStandIn:
             extra = {"retry_after": failure.retry_after} if failure.retry_after else None
             return _error(failure.status, failure.description, extra)
         text = str(params["text"])
-        self.sent.append(Sent(chat_id, text, params))
+        message_id = next(self._message_ids)
+        self.sent.append(Sent(chat_id, text, params, message_id))
         return _ok(
             {
-                "message_id": next(self._message_ids),
+                "message_id": message_id,
                 "date": int(time.time()),
                 "chat": {"id": chat_id, "type": "private"},
                 "from": {"id": BOT_ID, "is_bot": True, "first_name": "有诉即办"},

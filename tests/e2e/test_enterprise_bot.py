@@ -40,7 +40,14 @@ async def test_start_welcomes_and_sets_the_command_menu(
         api.send_text(FIRM, "/start")
         [welcome] = await api.wait_for_messages(FIRM)
     assert "有诉即办" in welcome and "/status" in welcome and "/mine" in welcome
-    assert {c["command"] for c in api.commands} == {"start", "status", "mine"}
+    assert {c["command"] for c in api.commands} == {
+        "start",
+        "status",
+        "mine",
+        "followup",
+        "chase",
+        "rate",
+    }
 
 
 async def test_a_complaint_is_acknowledged_and_its_status_shown(

@@ -1,0 +1,176 @@
+"""The officials' side of the bot: inline buttons on their notifications and the commands
+that do the same without buttons (/queue, /waiting, /signoff, /reply, /resolve, /transfer,
+/return, /dispatch), plus /cancel.
+
+Owns translating officials' updates into the handling use cases. 签收 acts at once; 回复,
+办结, 转派, 退单 and 派单 need text, so their button leaves a pending action for that user
+(kept in this process's memory, no persistence: a restart just forgets it) and the user's
+next plain text completes it; /cancel drops it. Officials are known by their Telegram id
+(``Actor("telegram", user id)``); whether someone may act is the services' decision, and named
+errors go to the application's error handler like everywhere else.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+from telegram import Message, Update
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes, filters
+
+from bot.domain.records import Actor
+from bot.services import handling, queries
+from bot.services.context import ServiceContext
+from bot.services.handling import Outcome
+from handlers.telegram import keyboards, texts
+from handlers.telegram.enterprise import command_words, sender
+from handlers.telegram.keyboards import DISPATCH, REPLY, RESOLVE, RETURN, SIGN_OFF, TRANSFER
+
+#: Telegram shows at most 200 characters in a callback query's answer
+MAX_ANSWER = 200
+#: command name -> the action it performs
+COMMAND_ACTIONS = {
+    "signoff": SIGN_OFF,
+    "reply": REPLY,
+    "resolve": RESOLVE,
+    "transfer": TRANSFER,
+    "return": RETURN,
+    "dispatch": DISPATCH,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """An action a button started that waits for the user's text."""
+
+    action: str
+    number: str
+    chat_id: int | None = None
+    message_id: int | None = None  # the notification whose buttons go once it is done
+
+
+class OfficialHandlers:
+    def __init__(self, services: ServiceContext) -> None:
+        self._services = services
+        self._pending: dict[int, Pending] = {}
+
+    def has_pending(self, user_id: int) -> bool:
+        return user_id in self._pending
+
+    async def act(self, actor: Actor, action: str, number: str, text: str) -> Outcome:
+        """The one use case an action stands for; ``text`` is the reply, summary, reason,
+        "单位 理由" (转派) or unit (派单)."""
+        ctx = self._services
+        if action == SIGN_OFF:
+            return await handling.sign_off(ctx, actor, number)
+        if action == REPLY:
+            return await handling.reply(ctx, actor, number, text)
+        if action == RESOLVE:
+            return await handling.resolve(ctx, actor, number, text)
+        if action == RETURN:
+            return await handling.return_complaint(ctx, actor, number, text)
+        if action == DISPATCH:
+            return await handling.dispatch(ctx, actor, number, text.strip())
+        unit, _sep, reason = text.strip().partition(" ")
+        return await handling.transfer(ctx, actor, number, unit, reason)
+
+    # --- buttons -----------------------------------------------------------------------------
+
+    async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query, actor, user = update.callback_query, sender(update), update.effective_user
+        if query is None or actor is None or user is None:
+            return
+        parsed = keyboards.parse(query.data)
+        if parsed is None:
+            await query.answer()
+            return
+        action, number = parsed
+        message = update.effective_message
+        if action == SIGN_OFF:
+            outcome = await self.act(actor, action, number, "")
+            done = texts.done(action, outcome.number, outcome.lead_unit)
+            await query.answer(done[:MAX_ANSWER])
+            with contextlib.suppress(TelegramError):  # the buttons are a convenience
+                await query.edit_message_reply_markup(
+                    keyboards.handling(outcome.number, signed_off=True)
+                )
+            await context.bot.send_message(user.id, done)
+            return
+        # may this person act on it at all? ask before asking for text
+        view = await queries.complaint_status(self._services, actor, number)
+        number = view.complaint.number
+        self._pending[user.id] = Pending(
+            action,
+            number,
+            message.chat_id if message else None,
+            message.message_id if message else None,
+        )
+        await query.answer()
+        await context.bot.send_message(user.id, texts.prompt(action, number))
+
+    async def pending_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, actor, user = update.effective_message, sender(update), update.effective_user
+        if message is None or actor is None or user is None:
+            return
+        pending = self._pending.pop(user.id, None)
+        if pending is None:
+            return
+        outcome = await self.act(actor, pending.action, pending.number, message.text or "")
+        await message.reply_text(texts.done(pending.action, outcome.number, outcome.lead_unit))
+        if pending.action != REPLY and pending.message_id is not None:
+            with contextlib.suppress(TelegramError):  # done: its buttons would only fail now
+                await context.bot.edit_message_reply_markup(
+                    pending.chat_id, pending.message_id, reply_markup=None
+                )
+
+    async def cancel(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        pending = self._pending.pop(user.id, None)
+        await message.reply_text(texts.CANCELLED if pending else texts.NOTHING_TO_CANCEL)
+
+    # --- commands ----------------------------------------------------------------------------
+
+    async def command(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/signoff, /reply, /resolve, /transfer, /return, /dispatch: ``/name 编号 [text]``."""
+        message, actor = update.effective_message, sender(update)
+        if message is None or actor is None or not message.text:
+            return
+        name = message.text.split(maxsplit=1)[0].lstrip("/").split("@")[0].lower()
+        action = COMMAND_ACTIONS[name]
+        words = command_words(message.text, 2)
+        if not words or (action != SIGN_OFF and len(words) < 2):
+            await message.reply_text(texts.OFFICIAL_USAGE[name])
+            return
+        outcome = await self.act(actor, action, words[0], words[1] if len(words) > 1 else "")
+        await message.reply_text(texts.done(action, outcome.number, outcome.lead_unit))
+
+    async def queue(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, actor = update.effective_message, sender(update)
+        if message is None or actor is None:
+            return
+        complaints = await queries.unit_queue(self._services, actor)
+        await message.reply_text(texts.queue(complaints, self._services.zone))
+
+    async def waiting(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, actor = update.effective_message, sender(update)
+        if message is None or actor is None:
+            return
+        complaints = await queries.dispatcher_queue(self._services, actor)
+        await message.reply_text(
+            texts.queue(complaints, self._services.zone, texts.EMPTY_DISPATCH_QUEUE)
+        )
+
+
+class HasPending(filters.MessageFilter):
+    """Messages from a user with a pending action (their text completes it)."""
+
+    def __init__(self, handlers: OfficialHandlers) -> None:
+        super().__init__(name="HasPending")
+        self._handlers = handlers
+
+    def filter(self, message: Message) -> bool:
+        user = message.from_user
+        return user is not None and self._handlers.has_pending(user.id)
