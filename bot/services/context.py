@@ -15,8 +15,11 @@ from zoneinfo import ZoneInfo
 from bot.domain.sla import SlaEngine
 from bot.ports import Clock, UnitOfWorkFactory
 from knowledge.routing.router import RouteDecision
+from knowledge.search.searcher import Answer
 
 Route = Callable[[str], RouteDecision]
+#: a policy question -> the measures that answer it, best first
+Ask = Callable[[str], Answer]
 #: canonical unit name for a name or alias a person typed; raises a named error if unknown
 CanonicalUnit = Callable[[str], str]
 
@@ -40,6 +43,12 @@ def default_co_units() -> CoUnits:
         return tuple(u for u in named if u != lead_unit)
 
     return co_units
+
+
+def default_asker() -> Ask:
+    from knowledge.brain import searcher  # noqa: PLC0415 - builds the index on first use
+
+    return lambda question: searcher().answer(question, limit=5)
 
 
 def default_router() -> Route:
@@ -74,6 +83,7 @@ class ServiceContext:
     sla: SlaEngine
     clock: Clock
     route: Route = field(default_factory=default_router)
+    ask: Ask = field(default_factory=default_asker)
     canonical_unit: CanonicalUnit = field(default_factory=default_unit_names)
     co_units: CoUnits = field(default_factory=default_co_units)
     zone: tzinfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))

@@ -63,6 +63,7 @@ def build_application(
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler("start", handlers.start, filters=private))
     application.add_handler(CommandHandler("help", handlers.start, filters=private))
+    application.add_handler(CommandHandler("ask", handlers.ask, filters=private))
     application.add_handler(CommandHandler("status", handlers.status, filters=private))
     application.add_handler(CommandHandler("mine", handlers.mine, filters=private))
     application.add_handler(CommandHandler("followup", handlers.follow_up, filters=private))

@@ -14,7 +14,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.domain.records import Actor
-from bot.services import enterprise, queries
+from bot.services import enterprise, policy, queries
 from bot.services.context import ServiceContext
 from bot.services.intake import Submission
 from bot.services.intake_queue import IntakeQueue
@@ -44,6 +44,17 @@ class EnterpriseHandlers:
             return
         ack = await self._intake.submit(Submission(actor, message.text))
         await message.reply_text(texts.acknowledgement(ack, self._services.zone, self._title))
+
+    async def ask(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None:
+            return
+        question = " ".join(context.args or ())
+        if not question.strip():
+            await message.reply_text(texts.ASK_USAGE)
+            return
+        answer = policy.answer_question(self._services, question)
+        await message.reply_text(texts.policy_answer(answer))
 
     async def status(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, actor = update.effective_message, sender(update)

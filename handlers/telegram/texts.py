@@ -19,6 +19,8 @@ from bot.domain.sla import SlaEngine, UnknownMilestone, UnknownSlaPolicy
 from bot.errors import YousuError
 from bot.services.intake import Acknowledgement
 from bot.services.queries import ComplaintView
+from knowledge.model import Measure
+from knowledge.search.searcher import Answer
 
 #: Telegram refuses messages longer than 4096 characters
 MAX_MESSAGE = 4096
@@ -28,6 +30,7 @@ _EXTRA_MILESTONES = {"assignment": "转办（派至承办单位）"}
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "使用说明"),
+    ("ask", "政策咨询：/ask 问题"),
     ("status", "查询诉求进度：/status 编号"),
     ("mine", "我提交的诉求"),
     ("followup", "补充说明：/followup 编号 内容"),
@@ -41,6 +44,7 @@ WELCOME = (
     "把诉求派给方案写明的牵头单位，给出工单编号和办理时限（按工作日计算），"
     "办理进展会在这里通知您。\n\n"
     "常用命令：\n"
+    "/ask 问题 —— 政策咨询，按方案原文作答，例如 /ask 新注册公司要几个工作日\n"
     "/status 编号 —— 查询诉求进度，例如 /status 20261125-0001\n"
     "/mine —— 查看我提交的诉求\n"
     "/followup 编号 内容 —— 补充说明\n"
@@ -54,7 +58,7 @@ STATUS_USAGE = "请在命令后写上工单编号，例如：/status 20261125-00
 NO_COMPLAINTS = "您还没有提交过诉求。直接发送文字即可提交。"
 NOT_TEXT = "目前只能受理文字诉求，请用文字描述您的问题。"
 UNKNOWN_COMMAND = (
-    "没有这个命令。可用命令：/status 编号、/mine、/followup、/chase、/rate、/start。"
+    "没有这个命令。可用命令：/ask 问题、/status 编号、/mine、/followup、/chase、/rate、/start。"
     "直接发送文字即可提交诉求。"
 )
 UNEXPECTED_ERROR = "抱歉，系统出了点问题，本次操作可能没有完成，请稍后重试。"
@@ -91,6 +95,44 @@ def _iso_time(value: object, zone: tzinfo) -> str | None:
         return local_time(datetime.fromisoformat(value), zone)
     except ValueError:
         return None
+
+
+ASK_USAGE = "请在命令后写上您的问题，例如：/ask 新注册公司要几个工作日"
+_DOCS = {
+    "2023-plan": "2023年优化营商环境实施方案",
+    "2022-rectification": "2022年评价指标整改提升方案",
+}
+
+
+def _source(measure: Measure) -> str:
+    return f"《{_DOCS.get(measure.doc, measure.doc)}》（{measure.number}）{measure.title}"
+
+
+def _leads(measure: Measure) -> str:
+    return "、".join(measure.lead_units or measure.lead_groups) or "未列明"
+
+
+def policy_answer(answer: Answer) -> str:
+    """The sentence that answers, with its measure, lead units and deadline; or, when
+    nothing matches well, the three nearest measures offered as such."""
+    if not answer.hits:
+        return "没有找到相关举措，请换个说法再问，或直接发送文字提交诉求。"
+    if answer.confident:
+        best = answer.hits[0]
+        lines = [
+            f"答：{best.snippet}",
+            f"出处：{_source(best.measure)}",
+            f"牵头单位：{_leads(best.measure)}",
+            f"完成时限：{best.measure.deadline.raw or best.measure.deadline.normalized}",
+        ]
+        others = answer.hits[1:3]
+        if others:
+            lines.append("相关举措：")
+    else:
+        lines = ["没有找到能准确回答的举措，以下是最接近的几项："]
+        others = answer.hits[:3]
+    lines.extend(f"  · {_source(h.measure)}（牵头：{_leads(h.measure)}）" for h in others)
+    return "\n".join(lines)
 
 
 def error_text(exc: YousuError) -> str:

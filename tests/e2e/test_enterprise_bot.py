@@ -40,8 +40,10 @@ async def test_start_welcomes_and_sets_the_command_menu(
         api.send_text(FIRM, "/start")
         [welcome] = await api.wait_for_messages(FIRM)
     assert "有诉即办" in welcome and "/status" in welcome and "/mine" in welcome
+    assert "/ask" in welcome
     assert {c["command"] for c in api.commands} == {
         "start",
+        "ask",
         "status",
         "mine",
         "followup",
@@ -172,3 +174,22 @@ async def test_after_a_restart_status_still_answers_and_nothing_is_handled_twice
     # the complaint's update was confirmed at shutdown: the new bot did not file it again
     acknowledgements = [t for t in api.messages_to(FIRM) if "已受理您的诉求" in t]
     assert len(acknowledgements) == 1
+
+
+async def test_a_policy_question_is_answered_from_the_plan(
+    api: BotApiStandIn, running_bot: RunningBot
+) -> None:
+    async with running_bot() as app:
+        api.send_text(FIRM, "/ask 新注册公司要几个工作日")
+        answer = await api.wait_for_text(FIRM, "答：")
+        api.send_text(FIRM, "/ask")
+        usage = await api.wait_for_text(FIRM, "请在命令后写上您的问题")
+        api.send_text(FIRM, "/ask what is the weather on mars")
+        nearest = await api.wait_for_text(FIRM, "最接近")
+        async with app.services.uow_factory() as uow:  # a question files nothing
+            assert await uow.complaints.for_enterprise(1) == []
+    # the sentence that answers, the measure (16), its lead unit and deadline
+    assert "1个工作日" in answer and "（16）" in answer
+    assert "牵头单位：区市场监管局" in answer and "完成时限：" in answer
+    assert "/ask 新注册公司要几个工作日" in usage
+    assert nearest.count("  · ") == 3
