@@ -134,6 +134,37 @@ def render_text(report: WeeklyReport) -> str:
     return "\n".join(lines)
 
 
+#: the figures the chart compares across units (those the plans set targets for)
+CHART_FIGURES = ("response", "reply_on_time", "timely_transfer", "resolution")
+
+
+def _add_chart(workbook: Any, sheet: Any, report: WeeklyReport) -> None:
+    """A bar chart of the units' rates on a sheet of its own, drawn from the figures table
+    (so it shows whatever the table says; spreadsheet programs render it in their fonts)."""
+    from openpyxl.chart import BarChart, Reference  # noqa: PLC0415 - only for exports
+
+    if not report.units:
+        return
+    keys = [f.key for f in report.units[0].figures]
+    chart = BarChart()
+    chart.type = "bar"  # horizontal: 45 unit names read better down the side
+    chart.title = f"{report.week} 各单位指标（目标：响应、按期回复、及时转办 100%，解决率 90%）"
+    chart.y_axis.title = "比例"
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = 1
+    chart.y_axis.number_format = "0%"
+    chart.height = max(8.0, 0.55 * len(report.units))
+    chart.width = 24.0
+    last = len(report.units) + 1
+    for key in CHART_FIGURES:
+        if key in keys:
+            column = 6 + keys.index(key)  # after 单位, 受理, 办结, 超期在办, 超时次数
+            data = Reference(sheet, min_col=column, min_row=1, max_row=last)
+            chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=last))
+    workbook.create_sheet("图表").add_chart(chart, "A1")
+
+
 def write_ledger(report: WeeklyReport, path: Path) -> Path:
     """The figures table as a spreadsheet, one row per unit (district first)."""
     from openpyxl import Workbook  # noqa: PLC0415 - only needed for exports
@@ -154,6 +185,7 @@ def write_ledger(report: WeeklyReport, path: Path) -> Path:
                 *(None if f.rate is None else round(f.rate, 4) for f in unit.figures),
             ]
         )
+    _add_chart(workbook, sheet, report)
     topics = workbook.create_sheet("热点")
     topics.append(["热点", "件数", "企业数", "示例", "举措"])
     for t in report.hot_topics:

@@ -113,3 +113,25 @@ async def test_any_period_counts_the_days_it_names(ctx: ServiceContext, clock: F
     assert same_day.units[0].counts.received == 4 and before.units[0].counts.received == 0
     with pytest.raises(InvalidInput):
         await reports.period_report(ctx, date(2026, 11, 25), date(2026, 11, 1))
+
+
+async def test_ledger_chart_compares_the_targeted_rates_of_every_unit(
+    ctx: ServiceContext, clock: FixedClock, tmp_path: Path
+) -> None:
+    await _week(ctx, clock)
+    report = await reports.weekly_report(ctx, "2026-W48")
+    workbook = load_workbook(reports.write_ledger(report, tmp_path / "ledger.xlsx"))
+    [chart] = workbook["图表"]._charts
+    table = workbook[report.week]
+    headers = [cell.value for cell in table[1]]
+    plotted = []
+    for series in chart.series:
+        # each series is one figure column of the table, header row down to the last unit
+        ref = series.val.numRef.f  # e.g. '2026-W48'!$F$1:$F$5 (title from the header row)
+        sheet_name, cells = ref.rsplit("!", 1)
+        assert sheet_name.strip("'") == report.week
+        first, last = cells.replace("$", "").split(":")
+        assert int(last[1:]) == len(report.units) + 1
+        plotted.append(headers[table[first[0] + "1"].column - 1])
+    titles = {f.key: f.title for f in report.units[0].figures}
+    assert plotted == [titles[k] for k in reports.CHART_FIGURES]
