@@ -3,8 +3,9 @@
 The only module (with ``bot.cli``) that knows every layer. It opens the database (migrating
 it), builds the SLA engine from the data files and the router from the knowledge base, and
 hands out one ``ServiceContext``. With a bot token, ``run_bot`` wires the Telegram application
-to the services and runs it with the outbox worker (delivering through the Telegram notifier)
-and the SLA sweeper in the same process. The HTTP API will be wired here too.
+to the services and runs it with the outbox worker (delivering through the Telegram notifier),
+the SLA sweeper and the weekly summary for supervisors in the same process. The HTTP API is
+served by ``yousu serve`` (``handlers.http``).
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ async def open_app(settings: Settings) -> AsyncIterator[App]:
 async def run_bot(app: App, stop: asyncio.Event, owner: str, poll_interval: float = 0.0) -> None:
     """The Telegram bot until ``stop`` is set: polling for updates, the outbox worker and the
     sweeper. The router is warmed up first, so the first complaint is answered quickly."""
-    from bot.services import outbox_worker, sweeper  # noqa: PLC0415
+    from bot.services import outbox_worker, reports, sweeper  # noqa: PLC0415
     from handlers.telegram.application import build_application, serve  # noqa: PLC0415
     from handlers.telegram.notifier import TelegramNotifier  # noqa: PLC0415
     from handlers.telegram.texts import milestone_titles  # noqa: PLC0415
@@ -73,6 +74,7 @@ async def run_bot(app: App, stop: asyncio.Event, owner: str, poll_interval: floa
     background = [
         lambda: outbox_worker.run_forever(services, {"telegram": notifier}, owner),
         lambda: sweeper.run_forever(services, owner),
+        lambda: reports.run_weekly_summaries(services),
     ]
     log.info("Telegram bot running (%s)", app.settings.telegram_base_url)
     await serve(application, stop, background, poll_interval=poll_interval)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +27,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     weekly.add_argument("--json", action="store_true", help=bilingual_help("输出 JSON", "JSON"))
     weekly.add_argument("--xlsx", type=Path, help=bilingual_help("导出台账表格", "export .xlsx"))
+    weekly.add_argument(
+        "--send",
+        action="store_true",
+        help=bilingual_help(
+            "同时推送给督办人和管理员（每人每周一次）", "also send it to supervisors and admins"
+        ),
+    )
     weekly.set_defaults(handler=_weekly)
     period = commands.add_parser("period", help=bilingual_help("任意时段", "any run of days"))
     period.add_argument(
@@ -65,6 +73,11 @@ def _weekly(args: argparse.Namespace) -> int:
         year, number = last_complete_week(datetime.now(UTC), settings.zone)
         week = f"{year}-W{number:02d}"
     report = run_with_app(lambda app: weekly_report(app.services, week), settings)
+    if args.send:
+        from bot.services.reports import send_weekly_summary  # noqa: PLC0415
+
+        queued = run_with_app(lambda app: send_weekly_summary(app.services, week), settings)
+        print(f"已推送给 {queued} 人（此前已推送的不重复）/ queued for {queued}", file=sys.stderr)
     return _show(report, args)
 
 

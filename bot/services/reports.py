@@ -7,15 +7,19 @@ text, JSON-ready data and a spreadsheet (openpyxl).
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
-from bot.domain.figures import Figure, figures, parse_week, week_bounds
-from bot.domain.records import HotTopic, UnitCounts
+from bot.domain.figures import Figure, figures, last_complete_week, parse_week, week_bounds
+from bot.domain.records import HotTopic, OutboxMessage, Role, UnitCounts
 from bot.errors import InvalidInput
 from bot.services.context import ServiceContext
+
+log = logging.getLogger(__name__)
 
 DISTRICT = "全区"
 
@@ -193,3 +197,66 @@ def write_ledger(report: WeeklyReport, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
     return path
+
+
+# --- the weekly summary for supervisors ---------------------------------------------------------
+
+#: when last week's summary goes out: Monday at service opening (local time)
+SUMMARY_AT = time(8, 30)
+#: how often the bot process checks whether the summary is due
+SUMMARY_CHECK_SECONDS = 600.0
+
+
+def summary_due(now: datetime, zone: tzinfo) -> bool:
+    """Last week's summary is due from Monday 08:30 on (and stays due all week: queuing it
+    again is harmless, so a process started on Wednesday still sends it)."""
+    local = now.astimezone(zone)
+    return local.weekday() > 0 or local.time() >= SUMMARY_AT
+
+
+async def send_weekly_summary(ctx: ServiceContext, week: str | None = None) -> int:
+    """Queue a week's summary (default: the last complete week) for every active supervisor
+    and admin; once per week and person (dedupe keys). Returns how many were queued now."""
+    if week is None:
+        year, number = last_complete_week(ctx.clock.now(), ctx.zone)
+        week = f"{year}-W{number:02d}"
+    report = await weekly_report(ctx, week)
+    text = render_text(report)
+    now = ctx.clock.now()
+    async with ctx.uow_factory() as uow:
+        people = [
+            *await uow.officials.with_role(Role.SUPERVISOR),
+            *await uow.officials.with_role(Role.ADMIN),
+        ]
+        messages = [
+            OutboxMessage(
+                kind="weekly_summary",
+                channel="telegram",
+                address=str(official.telegram_id),
+                payload={"week": report.week, "text": text},
+                created_at=now,
+                dedupe_key=f"weekly:{report.week}:telegram:{official.telegram_id}",
+            )
+            for official in people
+        ]
+        queued = await uow.outbox.add_many(messages) if messages else 0
+        await uow.commit()
+    return queued
+
+
+async def run_weekly_summaries(
+    ctx: ServiceContext, interval: float = SUMMARY_CHECK_SECONDS
+) -> None:
+    """In the bot process: check every ``interval`` seconds whether last week's summary is
+    due and queue it (a no-op once queued); a failed check is logged and retried."""
+    while True:
+        try:
+            if summary_due(ctx.clock.now(), ctx.zone):
+                queued = await send_weekly_summary(ctx)
+                if queued:
+                    log.info("weekly summary queued for %d officials", queued)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("weekly summary failed; retrying in %.0f s", interval)
+        await asyncio.sleep(interval)

@@ -243,6 +243,9 @@ _EVENT_TEXTS = {
 def notification(message: OutboxMessage, zone: tzinfo, title: MilestoneTitle) -> str:
     """The text of one outbox message; an unknown kind still says which complaint changed."""
     p: Mapping[str, Any] = message.payload
+    if message.kind == "weekly_summary":  # a district report, not about one complaint
+        text = f"【每周统计】\n{p.get('text', '')}"
+        return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
     number = p.get("number", "")
     render = _RENDERERS.get(message.kind)
     body = render(p, zone, title) if render else f"状态：{p.get('status_title', '')}"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
@@ -135,3 +137,29 @@ async def test_ledger_chart_compares_the_targeted_rates_of_every_unit(
         plotted.append(headers[table[first[0] + "1"].column - 1])
     titles = {f.key: f.title for f in report.units[0].figures}
     assert plotted == [titles[k] for k in reports.CHART_FIGURES]
+
+
+async def test_the_weekly_summary_reaches_supervisors_and_admins_once(
+    ctx: ServiceContext, clock: FixedClock
+) -> None:
+    await _week(ctx, clock)
+    for telegram_id, role in ((501, Role.SUPERVISOR), (502, Role.SUPERVISOR), (503, Role.ADMIN)):
+        await add_official(ctx.uow_factory, telegram_id, None, role)
+    await add_official(ctx.uow_factory, 504, "区税务局", Role.HANDLER)
+    assert await reports.send_weekly_summary(ctx, "2026-W48") == 3
+    assert await reports.send_weekly_summary(ctx, "2026-W48") == 0  # once per week and person
+    async with ctx.uow_factory() as uow:
+        messages = await uow.outbox.claim(clock.now(), "t", 60, 500)
+    summaries = [m for m in messages if m.kind == "weekly_summary"]
+    assert sorted(m.address for m in summaries) == ["501", "502", "503"]
+    assert all(m.payload["week"] == "2026-W48" for m in summaries)
+    assert "全区" in summaries[0].payload["text"] and "解决率" in summaries[0].payload["text"]
+
+
+def test_the_summary_is_due_from_monday_at_opening() -> None:
+    zone = ZoneInfo("Asia/Shanghai")
+    monday_early = datetime(2026, 11, 30, 8, 29, tzinfo=zone)
+    assert not reports.summary_due(monday_early, zone)
+    assert reports.summary_due(monday_early + timedelta(minutes=1), zone)
+    assert reports.summary_due(datetime(2026, 12, 2, 3, 0, tzinfo=zone), zone)  # Wednesday
+    assert not reports.summary_due(datetime(2026, 12, 7, 0, 5, tzinfo=zone), zone)  # next Monday

@@ -179,3 +179,15 @@ def test_a_backlog_imported_twice_is_filed_once(
     assert "第2行" in err and "Traceback" not in err
     assert main(["complaint", "import", str(tmp_path / "missing.jsonl")]) == 2
     assert "找不到文件" in capsys.readouterr().err
+
+
+def test_the_weekly_summary_is_sent_to_supervisors_once(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["officials", "add", "--telegram-id", "901", "--role", "supervisor"]) == 0
+    capsys.readouterr()
+    assert main(["report", "weekly", "--week", "2026-W48", "--send"]) == 0
+    out, err = capsys.readouterr()
+    assert "已推送给 1 人" in err and "全区" in out
+    assert main(["report", "weekly", "--week", "2026-W48", "--send"]) == 0
+    assert "已推送给 0 人" in capsys.readouterr().err
