@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
-import signal
 import sys
 from datetime import UTC, datetime
 from typing import TextIO
@@ -24,6 +22,7 @@ from typing import TextIO
 from bot.cli.ask import answer_json, render_answer
 from bot.cli.output import bilingual_help
 from bot.cli.route import render_route, route_json
+from bot.cli.signals import stop_on_signals
 from bot.cli.sla import render_schedule, show_local
 from bot.config import Settings, load_settings
 from bot.errors import YousuError
@@ -74,11 +73,7 @@ def run_telegram(settings: Settings) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per poll otherwise
 
     async def go() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(signum, stop.set)
+        stop = stop_on_signals()
         async with open_app(settings) as app:
             await run_bot(app, stop, owner_name())
 

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
-import signal
 from collections.abc import Callable
 
 from bot.cli.output import bilingual_help
+from bot.cli.signals import stop_on_signals
 from bot.config import Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -39,11 +38,7 @@ def _serve(args: argparse.Namespace) -> int:
     port = settings.http_port if args.port is None else args.port
 
     async def go() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(signum, stop.set)
+        stop = stop_on_signals()
 
         def ready(bound: int) -> None:
             print(

@@ -8,9 +8,8 @@ as such rather than as an answer.
 
 from __future__ import annotations
 
-from bot.errors import InvalidInput
 from bot.services.context import ServiceContext
-from bot.services.steps import clean_text
+from bot.services.steps import required_note
 from knowledge.search.searcher import Answer
 
 #: the longest question searched (a question, not a pasted document)
@@ -18,12 +17,4 @@ MAX_QUESTION = 500
 
 
 def answer_question(ctx: ServiceContext, question: str) -> Answer:
-    cleaned = clean_text(question or "")
-    if not cleaned:
-        raise InvalidInput("请在 /ask 后写上您的问题", "the question is empty")
-    if len(cleaned) > MAX_QUESTION:
-        raise InvalidInput(
-            f"问题过长（{len(cleaned)}字），请精简到{MAX_QUESTION}字以内",
-            f"the question is too long ({len(cleaned)} > {MAX_QUESTION} characters)",
-        )
-    return ctx.ask(cleaned)
+    return ctx.ask(required_note(question, ("您的问题", "the question"), MAX_QUESTION))

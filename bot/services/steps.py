@@ -49,15 +49,16 @@ async def load_official(uow: UnitOfWork, actor: Actor) -> Official:
     return official
 
 
-def required_note(text: str | None, what: tuple[str, str]) -> str:
-    """A reason/summary/reply that must be given: stripped, not empty, not too long."""
+def required_note(text: str | None, what: tuple[str, str], limit: int = MAX_NOTE) -> str:
+    """A reason/summary/reply/question that must be given: stripped, not empty, at most
+    ``limit`` characters."""
     cleaned = clean_text(text or "")
     if not cleaned:
         raise InvalidInput(f"请填写{what[0]}", f"{what[1]} is required")
-    if len(cleaned) > MAX_NOTE:
+    if len(cleaned) > limit:
         raise InvalidInput(
-            f"{what[0]}过长（{len(cleaned)}字，最多{MAX_NOTE}字）",
-            f"{what[1]} is too long ({len(cleaned)} > {MAX_NOTE} characters)",
+            f"{what[0]}过长（{len(cleaned)}字，最多{limit}字）",
+            f"{what[1]} is too long ({len(cleaned)} > {limit} characters)",
         )
     return cleaned
 
