@@ -263,6 +263,7 @@ class _Batch:
             if original is not None:
                 complaint.status = check(Action.MERGE, complaint, "system") or complaint.status
                 complaint.topic_key = original.topic_key
+                complaint.repeat_of = original.id  # None while the original is of this batch
                 taken.append(_Taken(complaint, original=original))
                 continue
             complaint.topic_key = await self._topic(complaint)
@@ -278,11 +279,10 @@ class _Batch:
 
         await uow.complaints.add_many([t.complaint for t in taken])
         for item in taken:
-            if item.original is not None:
+            if item.original is not None and item.complaint.repeat_of is None:
+                # its original is of this batch and had no id until the insert above
                 item.complaint.repeat_of = item.original.id
-                if item.original in (t.complaint for t in taken):
-                    # its original is of this batch and had no id until the insert above
-                    await uow.complaints.save(item.complaint)
+                await uow.complaints.save(item.complaint)
         await self._write_events(taken, submissions)
         await uow.clocks.add_many([c for item in taken for c in self._clocks(item)])
         await self._notify(taken)

@@ -49,6 +49,20 @@ async def test_a_batch_numbers_routes_and_logs_each_complaint(ctx: ServiceContex
     assert second.complaint.topic_key == first.complaint.topic_key == solo.number
 
 
+async def test_a_repeat_of_a_stored_complaint_is_stored_with_its_link(
+    ctx: ServiceContext,
+) -> None:
+    same = Actor("telegram", "8")
+    first = await intake.submit_complaint(ctx, same, POWER)
+    again = await intake.submit_complaint(ctx, same, POWER + "。")
+    assert again.status is Status.MERGED and again.repeat_of == first.number
+    async with ctx.uow_factory() as uow:  # the row itself, not only the acknowledgement
+        stored = await uow.complaints.get_by_number(again.number)
+        original = await uow.complaints.get_by_number(first.number)
+    assert stored is not None and original is not None
+    assert stored.repeat_of == original.id and stored.version == 0
+
+
 async def test_a_repeat_within_the_batch_is_merged_into_the_first(ctx: ServiceContext) -> None:
     same = Actor("telegram", "7")
     acks = await submit_complaints(ctx, [Submission(same, POWER), Submission(same, POWER + "！")])
