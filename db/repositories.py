@@ -555,7 +555,12 @@ class SqlEnterpriseRepository:
         concurrent insert of the same one is tolerated (ON CONFLICT DO NOTHING, then read)."""
         wanted = list(dict.fromkeys(actors))
         found = await self._find(wanted)
-        missing = [actor for actor in wanted if actor not in found]
+        # inserted in one fixed order: two transactions creating the same new enterprises
+        # in different orders would otherwise deadlock on each other's rows (PostgreSQL)
+        missing = sorted(
+            (actor for actor in wanted if actor not in found),
+            key=lambda a: (a.channel, a.external_id),
+        )
         if missing:
             insert = _insert(self._session)
             statement = insert(_table(EnterpriseRow)).on_conflict_do_nothing(

@@ -157,3 +157,19 @@ async def test_an_unavailable_database_fails_every_caller_of_the_batch(
     )
     assert all(isinstance(r, DatabaseUnavailable) for r in results)
     assert queue.batches == 1
+
+
+async def test_batches_creating_the_same_new_enterprises_at_once_both_succeed(
+    ctx: ServiceContext,
+) -> None:
+    """On PostgreSQL two transactions inserting the same new enterprises in opposite orders
+    deadlocked; the inserts now go in one fixed order."""
+    for round_ in range(12):
+        actors = [Actor("telegram", f"r{round_}-{i}") for i in range(25)]
+        forward = [Submission(a, f"{POWER}（{a.external_id}）") for a in actors]
+        backward = [Submission(a, f"{LOAN}（{a.external_id}）") for a in reversed(actors)]
+        results = await asyncio.gather(
+            submit_complaints(ctx, forward), submit_complaints(ctx, backward)
+        )
+        assert [len(r) for r in results] == [25, 25]
+    assert await _count(ctx) == 12 * 50
