@@ -124,6 +124,9 @@ class ComplaintRepository(Protocol):
         """Open complaints under ``measure_id`` received since ``since``, newest first, as
         much of them as grouping near-identical ones into hot topics needs."""
 
+    async def by_refs(self, refs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Complaint]:
+        """The complaints on file under these (channel, external reference) pairs."""
+
     async def existing_refs(self, refs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
         """Which (channel, external reference) pairs are already on file."""
 

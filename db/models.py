@@ -111,8 +111,16 @@ class ComplaintRow(Base):
         Index("ix_complaints_status_created", "status", "created_at"),
         Index("ix_complaints_created_unit", "created_at", "lead_unit"),
         Index("ix_complaints_measure_created", "measure_id", "created_at"),
-        # an import run again skips what the platform already filed (by its reference)
-        Index("ix_complaints_external_ref", "external_ref"),
+        # a sender's reference is filed once per channel: a retried request or an import run
+        # twice at once cannot file a complaint twice
+        Index(
+            "uq_complaints_channel_external_ref",
+            "channel",
+            "external_ref",
+            unique=True,
+            sqlite_where=text("external_ref IS NOT NULL"),
+            postgresql_where=text("external_ref IS NOT NULL"),
+        ),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)

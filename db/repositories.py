@@ -70,6 +70,21 @@ class DuplicateComplaintNumber(YousuError):
         self.number = number
 
 
+class DuplicateReference(YousuError):
+    """Another transaction filed a complaint under the same sender's reference meanwhile
+    (two requests racing); nothing of this one was saved, and filing it again returns the
+    complaint that won."""
+
+    code = "duplicate_reference"
+    http_status = 409
+
+    def __init__(self) -> None:
+        super().__init__(
+            "该编号的诉求刚刚已由另一请求受理，本次未重复保存，请重试以取得工单编号",
+            "a complaint with this reference was filed meanwhile; nothing was saved, retry",
+        )
+
+
 def _columns(record: Any, row_type: type[Base], skip: Sequence[str] = ()) -> dict[str, Any]:
     """The record's fields that are columns of ``row_type`` (tuples stored as JSON lists)."""
     names = set(row_type.__table__.columns.keys())
@@ -195,6 +210,8 @@ class SqlComplaintRepository:
             try:
                 ids = (await connection.execute(statement, rows)).scalars().all()
             except IntegrityError as exc:
+                if "external_ref" in str(exc.orig):
+                    raise DuplicateReference() from exc
                 if "number" in str(exc.orig):
                     numbers = ", ".join(c.number for c in chunk)
                     raise DuplicateComplaintNumber(numbers) from exc
@@ -313,6 +330,21 @@ class SqlComplaintRepository:
             .limit(limit)
         )
         return [TopicCandidate(*row) for row in rows]
+
+    async def by_refs(self, refs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Complaint]:
+        table = _table(ComplaintRow)
+        connection = await _core(self._session)
+        found: dict[tuple[str, str], Complaint] = {}
+        for chunk in _chunks(sorted(set(refs))):
+            rows = await connection.execute(
+                select(table).where(
+                    table.c.external_ref.in_([ref for _, ref in chunk]),
+                    tuple_(table.c.channel, table.c.external_ref).in_(chunk),
+                )
+            )
+            for row in rows:
+                found[(row.channel, row.external_ref)] = _record(row, Complaint)
+        return found
 
     async def existing_refs(self, refs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
         table = _table(ComplaintRow)

@@ -76,6 +76,9 @@ class Acknowledgement:
     needs_dispatcher: bool
     deadlines: tuple[Deadline, ...]
     repeat_of: str | None = None  # number of the open complaint this one repeats
+    #: the sender's reference (``external_ref``) was on file already: this is that complaint,
+    #: and nothing new was filed (a platform retrying a request after a time-out)
+    already_filed: bool = False
 
     @classmethod
     def of(
@@ -86,6 +89,7 @@ class Acknowledgement:
         needs_dispatcher: bool = False,
         deadlines: tuple[Deadline, ...] = (),
         repeat_of: str | None = None,
+        already_filed: bool = False,
     ) -> Acknowledgement:
         """``complaint``'s number and status; unit, measure and policy of ``handled_as`` (the
         complaint itself, or the open one a repeat was merged into)."""
@@ -100,6 +104,7 @@ class Acknowledgement:
             needs_dispatcher=needs_dispatcher,
             deadlines=deadlines,
             repeat_of=repeat_of,
+            already_filed=already_filed,
         )
 
 
@@ -238,6 +243,46 @@ class _Batch:
         self._topics: dict[str, list[TopicCandidate]] = {}
 
     async def take(
+        self,
+        submissions: Sequence[Submission],
+        texts: Sequence[str],
+        decisions: Sequence[RouteDecision],
+    ) -> list[Acknowledgement]:
+        """Acknowledgements in the order of ``submissions``. A submission whose reference is
+        on file already (or repeats an earlier one of the batch) is not filed again: it gets
+        the acknowledgement of that complaint, so a sender may safely retry."""
+        keys = [_ref_key(s) for s in submissions]
+        on_file = await self.uow.complaints.by_refs({k for k in keys if k is not None})
+        fresh: list[int] = []
+        first_with: dict[tuple[str, str], int] = {}
+        for i, key in enumerate(keys):
+            if key is None or (key not in on_file and key not in first_with):
+                fresh.append(i)
+                if key is not None:
+                    first_with[key] = i
+        filed = (
+            await self._file(
+                [submissions[i] for i in fresh],
+                [texts[i] for i in fresh],
+                [decisions[i] for i in fresh],
+            )
+            if fresh
+            else []
+        )
+        by_index = dict(zip(fresh, filed, strict=True))
+        result: list[Acknowledgement] = []
+        for i, key in enumerate(keys):
+            if i in by_index:
+                result.append(by_index[i])
+            elif key is not None and key in on_file:
+                stored = on_file[key]
+                result.append(Acknowledgement.of(stored, stored, already_filed=True))
+            else:
+                assert key is not None
+                result.append(replace(by_index[first_with[key]], already_filed=True))
+        return result
+
+    async def _file(
         self,
         submissions: Sequence[Submission],
         texts: Sequence[str],
@@ -434,6 +479,13 @@ class _Batch:
                 if complaint.co_units:
                     await notify_co_units(held, complaint, f"event{item.events[2].id}")
         await self.uow.outbox.add_many(held.messages)
+
+
+def _ref_key(submission: Submission) -> tuple[str, str] | None:
+    """A sender's reference is unique per channel (the platform's own numbering)."""
+    if submission.external_ref is None:
+        return None
+    return (submission.actor.channel, submission.external_ref)
 
 
 def _new_complaint(

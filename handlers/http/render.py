@@ -55,6 +55,11 @@ def milestone_title(sla: SlaEngine, policy: str, milestone: str) -> str:
 
 def acknowledgement_notice(ack: Acknowledgement, sla: SlaEngine, zone: tzinfo) -> str:
     """What the platform tells the filer at once, in Chinese."""
+    if ack.already_filed:
+        return (
+            f"该编号的诉求此前已受理，工单编号 {ack.number}，未重复受理。"
+            f"当前状态：{STATUS_TITLES[ack.status]}；承办单位：{ack.lead_unit or '待确认'}。"
+        )
     if ack.repeat_of is not None:
         return (
             f"诉求已受理，工单编号 {ack.number}。该诉求与您在办的工单 {ack.repeat_of} 重复，"

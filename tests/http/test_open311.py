@@ -182,3 +182,14 @@ async def test_health_checks_the_database(client: Client) -> None:
     response = await client.get("/health")
     assert response.status == 200
     assert await response.json() == {"status": "ok", "database": "ok"}
+
+
+async def test_a_retried_request_with_the_same_ref_returns_the_same_complaint(
+    client: Client,
+) -> None:
+    first = await file(client, description=POWER, **{"attributes[ref]": "12345-R-1"})
+    again = await file(client, description=POWER, **{"attributes[ref]": "12345-R-1"})
+    assert again["service_request_id"] == first["service_request_id"]
+    assert "此前已受理" in again["service_notice"]
+    other = await file(client, description=POWER, **{"attributes[ref]": "12345-R-2"})
+    assert other["service_request_id"] != first["service_request_id"]

@@ -173,3 +173,43 @@ async def test_batches_creating_the_same_new_enterprises_at_once_both_succeed(
         )
         assert [len(r) for r in results] == [25, 25]
     assert await _count(ctx) == 12 * 50
+
+
+async def test_a_reference_is_filed_once_and_a_retry_gets_the_same_complaint(
+    ctx: ServiceContext,
+) -> None:
+    platform = Actor("http", "12345")
+    [first] = await submit_complaints(ctx, [Submission(platform, POWER, external_ref="R-1")])
+    retried = await submit_complaints(
+        ctx,
+        [
+            Submission(platform, POWER, external_ref="R-1"),  # the platform retries
+            Submission(platform, LOAN, external_ref="R-2"),
+            Submission(platform, LOAN, external_ref="R-2"),  # twice in one batch
+            Submission(Actor("import", "backlog"), LOAN, external_ref="R-1"),  # other channel
+        ],
+    )
+    assert not first.already_filed
+    assert retried[0].number == first.number and retried[0].already_filed
+    assert retried[2].number == retried[1].number and retried[2].already_filed
+    assert not retried[1].already_filed and not retried[3].already_filed
+    assert retried[3].number not in (first.number, retried[1].number)
+    assert await _count(ctx) == 3
+    # no number was spent on the retries: the next complaint follows on
+    assert retried[3].number.endswith("-0003")
+
+
+async def test_two_requests_racing_with_one_reference_file_it_once(ctx: ServiceContext) -> None:
+    platform = Actor("http", "12345")
+    results = await asyncio.gather(
+        *(
+            submit_complaints(ctx, [Submission(platform, POWER, external_ref="RACE")])
+            for _ in range(2)
+        ),
+        return_exceptions=True,
+    )
+    numbers = {r[0].number for r in results if isinstance(r, list)}
+    lost = [r for r in results if isinstance(r, BaseException)]
+    assert len(numbers) == 1  # one complaint, whoever won
+    assert all(type(e).__name__ == "DuplicateReference" for e in lost)
+    assert await _count(ctx) == 1
