@@ -48,15 +48,33 @@ class IntakeQueue:
         self._waiting.append((submission, future))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write_all())
+            self._writer.add_done_callback(self._writer_ended)
         # the write goes on if this caller gives up: the others of its batch still need it
         return await asyncio.shield(future)
 
     async def _write_all(self) -> None:
-        while self._waiting:
-            batch = [
-                self._waiting.popleft() for _ in range(min(len(self._waiting), self._max_batch))
-            ]
-            await self._write(batch)
+        batch: list[_Waiting] = []
+        try:
+            while self._waiting:
+                size = min(len(self._waiting), self._max_batch)
+                batch = [self._waiting.popleft() for _ in range(size)]
+                await self._write(batch)
+        except BaseException as exc:
+            # cancelled (shutdown) or worse: the transaction was rolled back, and nobody may
+            # be left waiting for an answer that will never come
+            stopped = DatabaseUnavailable(f"intake stopped: {type(exc).__name__}")
+            for _, future in batch:
+                _fail(future, stopped)
+            while self._waiting:
+                _fail(self._waiting.popleft()[1], stopped)
+            raise
+
+    def _writer_ended(self, writer: asyncio.Task[None]) -> None:
+        """A writer cancelled before it began leaves its callers queued: tell them."""
+        if writer.cancelled() or writer.exception() is not None:
+            stopped = DatabaseUnavailable("intake stopped")
+            while self._waiting:
+                _fail(self._waiting.popleft()[1], stopped)
 
     async def _write(self, batch: list[_Waiting]) -> None:
         self.batches += 1

@@ -213,3 +213,33 @@ async def test_two_requests_racing_with_one_reference_file_it_once(ctx: ServiceC
     assert len(numbers) == 1  # one complaint, whoever won
     assert all(type(e).__name__ == "DuplicateReference" for e in lost)
     assert await _count(ctx) == 1
+
+
+async def test_callers_are_told_when_the_writer_is_cancelled_before_it_starts(
+    ctx: ServiceContext,
+) -> None:
+    queue = IntakeQueue(ctx)
+    callers = [
+        asyncio.create_task(queue.submit(Submission(Actor("telegram", str(i)), POWER)))
+        for i in range(5)
+    ]
+    await asyncio.sleep(0)  # the callers queue up; the writer is created, not yet run
+    assert queue._writer is not None
+    queue._writer.cancel()
+    results = await asyncio.wait_for(asyncio.gather(*callers, return_exceptions=True), 5)
+    assert all(isinstance(r, DatabaseUnavailable) for r in results), results
+    assert await _count(ctx) == 0
+
+
+async def test_callers_are_told_when_the_queue_is_stopped_mid_batch(ctx: ServiceContext) -> None:
+    def stopping_route(text: str) -> object:
+        raise asyncio.CancelledError  # as a shutdown would, in the middle of a batch
+
+    queue = IntakeQueue(dataclasses.replace(ctx, route=stopping_route))  # type: ignore[arg-type]
+    callers = [
+        asyncio.create_task(queue.submit(Submission(Actor("telegram", str(i)), POWER)))
+        for i in range(5)
+    ]
+    results = await asyncio.wait_for(asyncio.gather(*callers, return_exceptions=True), 5)
+    assert all(isinstance(r, DatabaseUnavailable) for r in results), results
+    assert await _count(ctx) == 0
