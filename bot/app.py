@@ -54,8 +54,9 @@ async def open_app(settings: Settings) -> AsyncIterator[App]:
 
 
 async def run_bot(app: App, stop: asyncio.Event, owner: str, poll_interval: float = 0.0) -> None:
-    """The Telegram bot until ``stop`` is set: polling for updates, the outbox worker and the
-    sweeper. The router is warmed up first, so the first complaint is answered quickly."""
+    """The Telegram bot until ``stop`` is set: polling for updates, the outbox worker, the
+    sweeper and the weekly summary (named tasks: a log says which one ended). The router is
+    warmed up first, so the first complaint is answered quickly."""
     from bot.services import outbox_worker, reports, sweeper  # noqa: PLC0415
     from handlers.telegram.application import build_application, serve  # noqa: PLC0415
     from handlers.telegram.notifier import TelegramNotifier  # noqa: PLC0415
@@ -71,11 +72,17 @@ async def run_bot(app: App, stop: asyncio.Event, owner: str, poll_interval: floa
         token.get_secret_value(), app.settings.telegram_base_url, services
     )
     notifier = TelegramNotifier(application.bot, services.zone, milestone_titles(services.sla))
-    background = [
-        lambda: outbox_worker.run_forever(services, {"telegram": notifier}, owner),
-        lambda: sweeper.run_forever(services, owner),
-        lambda: reports.run_weekly_summaries(services),
-    ]
+
+    async def outbox() -> None:
+        await outbox_worker.run_forever(services, {"telegram": notifier}, owner)
+
+    async def sla_sweeper() -> None:
+        await sweeper.run_forever(services, owner)
+
+    async def weekly_summary() -> None:
+        await reports.run_weekly_summaries(services)
+
+    background = [outbox, sla_sweeper, weekly_summary]
     log.info("Telegram bot running (%s)", app.settings.telegram_base_url)
     await serve(application, stop, background, poll_interval=poll_interval)
     log.info("Telegram bot stopped")

@@ -68,6 +68,7 @@ def run_telegram(settings: Settings) -> int:
 
     from bot.app import open_app, run_bot  # noqa: PLC0415
     from bot.cli.sweep import owner_name  # noqa: PLC0415
+    from handlers.telegram.application import BackgroundTaskEnded  # noqa: PLC0415
 
     logging.getLogger().setLevel(settings.log_level.upper())
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per poll otherwise
@@ -84,6 +85,13 @@ def run_telegram(settings: Settings) -> int:
         print(
             f"无法连接 Telegram（{settings.telegram_base_url}）：{exc}\n"
             f"Cannot use the Bot API at {settings.telegram_base_url}: {exc}",
+            file=sys.stderr,
+        )
+        return 1
+    except BackgroundTaskEnded as exc:
+        print(
+            f"后台任务意外停止（{exc}），机器人已退出，请查看日志后重启\n"
+            f"a background task ended ({exc}); the bot stopped, see the log",
             file=sys.stderr,
         )
         return 1

@@ -119,6 +119,12 @@ def _who(update: object) -> str:
     return "?"
 
 
+class BackgroundTaskEnded(RuntimeError):
+    """A background task (outbox worker, sweeper, weekly summary) ended on its own: the bot
+    stops rather than run half-working, and the process exits non-zero so a supervisor
+    (systemd ``Restart=on-failure``) starts it again."""
+
+
 async def serve(
     application: BotApplication,
     stop: asyncio.Event,
@@ -127,26 +133,34 @@ async def serve(
 ) -> None:
     """Poll for updates and run each of ``background`` (a coroutine function) as a task until
     ``stop`` is set or a task ends; then stop polling (confirming the fetched updates, so a
-    restart does not see them again), cancel the tasks and shut the bot down."""
+    restart does not see them again), cancel the tasks and shut the bot down. A task that
+    ended before ``stop`` was set raises ``BackgroundTaskEnded`` after the shutdown."""
+    ended: list[str] = []
     async with application:
         if application.post_init is not None:  # run_polling would call it; we poll by hand
             await application.post_init(application)
         await application.start()
         assert application.updater is not None
         await application.updater.start_polling(poll_interval=poll_interval)
-        tasks = [asyncio.create_task(work()) for work in background]
+        tasks = [
+            asyncio.create_task(work(), name=getattr(work, "__name__", "background"))
+            for work in background
+        ]
         try:
             waiting = asyncio.create_task(stop.wait())
             await asyncio.wait([waiting, *tasks], return_when=asyncio.FIRST_COMPLETED)
             waiting.cancel()
             for task in tasks:
-                if task.done() and not task.cancelled() and task.exception() is not None:
-                    log.error("background task ended", exc_info=task.exception())
+                if task.done():
+                    error = None if task.cancelled() else task.exception()
+                    log.error("background task %s ended", task.get_name(), exc_info=error)
+                    ended.append(task.get_name())
         finally:
             for task in tasks:
                 task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+            # gather, not a suppressing await: a cancellation of serve itself still propagates
+            await asyncio.gather(*tasks, return_exceptions=True)
             await application.updater.stop()
             await application.stop()
+    if ended:
+        raise BackgroundTaskEnded(", ".join(ended))
