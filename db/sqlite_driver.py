@@ -32,12 +32,20 @@ _FIRST_PAUSE = 0.001
 _LONGEST_PAUSE = 0.05
 
 
+_SQLITE_BUSY = 5
+#: a read transaction's snapshot went stale: waiting cannot help, only a new transaction
+_SQLITE_BUSY_SNAPSHOT = 517
+
+
 def is_busy(exc: BaseException) -> bool:
-    """SQLite's "another connection holds the lock" (SQLITE_BUSY / SQLITE_LOCKED)."""
+    """SQLite's "another connection holds the lock" (SQLITE_BUSY), which waiting can cure;
+    not SQLITE_LOCKED (a conflict within this connection) nor a stale snapshot."""
     if not isinstance(exc, sqlite3.OperationalError):
         return False
-    message = str(exc).lower()
-    return "locked" in message or "busy" in message
+    code: int | None = getattr(exc, "sqlite_errorcode", None)
+    if code is None:  # Python before 3.11 has no error codes on exceptions
+        return "database is locked" in str(exc).lower()
+    return code & 0xFF == _SQLITE_BUSY and code != _SQLITE_BUSY_SNAPSHOT
 
 
 class LoopConnection(aiosqlite.Connection):
@@ -55,12 +63,16 @@ class LoopConnection(aiosqlite.Connection):
         deadline: float | None = None
         pause = _FIRST_PAUSE
         while True:
+            # only a call made outside a transaction is retried (BEGIN IMMEDIATE, which takes
+            # the lock, and autocommit statements): inside one, a statement that failed
+            # half-way (executemany) must not run again, and WAL never makes it wait there
+            outside = self._connection is None or not self._connection.in_transaction
             try:
                 if self.runs_inline and self._connection is not None and self._running:
                     return fn(*args, **kwargs)
                 return await super()._execute(fn, *args, **kwargs)  # type: ignore[no-untyped-call]
             except sqlite3.OperationalError as exc:
-                if not is_busy(exc):
+                if not outside or not is_busy(exc):
                     raise
                 now = loop.time()
                 if deadline is None:

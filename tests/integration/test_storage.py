@@ -262,3 +262,21 @@ async def test_a_writer_waiting_for_the_sqlite_lock_does_not_block_the_event_loo
     finally:
         ticking.cancel()
         await database.dispose()
+
+
+def test_only_another_connections_lock_is_waited_for() -> None:
+    """SQLITE_BUSY (another connection holds the lock) is worth waiting for; a conflict within
+    the connection (SQLITE_LOCKED) or a stale read snapshot never clears by waiting."""
+    import sqlite3  # noqa: PLC0415
+
+    from db.sqlite_driver import is_busy  # noqa: PLC0415
+
+    def error(code: int) -> sqlite3.OperationalError:
+        exc = sqlite3.OperationalError("database is locked")
+        exc.sqlite_errorcode = code  # type: ignore[attr-defined]
+        return exc
+
+    assert is_busy(error(5)) and is_busy(error(261))  # BUSY, BUSY_RECOVERY
+    assert not is_busy(error(6))  # SQLITE_LOCKED: "database table is locked"
+    assert not is_busy(error(517))  # BUSY_SNAPSHOT
+    assert not is_busy(ValueError("database is locked"))
