@@ -248,13 +248,20 @@ async def run_weekly_summaries(
     ctx: ServiceContext, interval: float = SUMMARY_CHECK_SECONDS
 ) -> None:
     """In the bot process: check every ``interval`` seconds whether last week's summary is
-    due and queue it (a no-op once queued); a failed check is logged and retried."""
+    due and queue it; once queued, the week's report is not computed again by this process
+    (after a restart it is, once, and the dedupe keys keep it from going out twice). A failed
+    check is logged and retried."""
+    done: str | None = None
     while True:
         try:
-            if summary_due(ctx.clock.now(), ctx.zone):
-                queued = await send_weekly_summary(ctx)
+            now = ctx.clock.now()
+            year, number = last_complete_week(now, ctx.zone)
+            week = f"{year}-W{number:02d}"
+            if week != done and summary_due(now, ctx.zone):
+                queued = await send_weekly_summary(ctx, week)
+                done = week
                 if queued:
-                    log.info("weekly summary queued for %d officials", queued)
+                    log.info("weekly summary %s queued for %d officials", week, queued)
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -163,3 +164,27 @@ def test_the_summary_is_due_from_monday_at_opening() -> None:
     assert reports.summary_due(monday_early + timedelta(minutes=1), zone)
     assert reports.summary_due(datetime(2026, 12, 2, 3, 0, tzinfo=zone), zone)  # Wednesday
     assert not reports.summary_due(datetime(2026, 12, 7, 0, 5, tzinfo=zone), zone)  # next Monday
+
+
+async def test_the_bot_process_queues_the_summary_once_and_then_stops_recomputing(
+    ctx: ServiceContext, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await add_official(ctx.uow_factory, 601, None, Role.SUPERVISOR)
+    clock.set(datetime(2026, 11, 30, 1, 0, tzinfo=ZoneInfo("UTC")))  # Monday 09:00 Shanghai
+    calls: list[str | None] = []
+    real = reports.send_weekly_summary
+
+    async def counting(ctx_: ServiceContext, week: str | None = None) -> int:
+        calls.append(week)
+        return await real(ctx_, week)
+
+    monkeypatch.setattr(reports, "send_weekly_summary", counting)
+    loop = asyncio.create_task(reports.run_weekly_summaries(ctx, interval=0.01))
+    await asyncio.sleep(0.3)
+    loop.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await loop
+    assert calls == ["2026-W48"]  # last week, once, however many checks ran
+    async with ctx.uow_factory() as uow:
+        messages = await uow.outbox.claim(clock.now(), "t", 60, 500)
+    assert [m.address for m in messages if m.kind == "weekly_summary"] == ["601"]
