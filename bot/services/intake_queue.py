@@ -8,7 +8,9 @@ cost barely grows with the batch. A caller still gets its own acknowledgement or
 - bad text is refused at once, before queueing, and only for that caller;
 - if a batch fails for a reason that is not the database being unavailable (a bug set off by
   one complaint), its complaints are retried one by one, so one bad complaint cannot take
-  the others down with it; when the database is unavailable every caller of the batch is told.
+  the others down with it; when the database is unavailable every caller of the batch is told;
+- if the writer is cancelled (shutdown), every caller still waiting is told
+  (``DatabaseUnavailable``): nobody waits for an answer that will not come.
 """
 
 from __future__ import annotations
