@@ -23,8 +23,9 @@ from bot.cli.ask import answer_json, render_answer
 from bot.cli.output import bilingual_help
 from bot.cli.route import render_route, route_json
 from bot.cli.signals import stop_on_signals
-from bot.cli.sla import render_schedule, show_local
+from bot.cli.sla import render_schedule
 from bot.config import Settings, load_settings
+from bot.domain.local_time import show_local
 from bot.errors import YousuError
 
 SAMPLE_QUESTION = "新注册一家公司，从申请到拿到执照要几个工作日？"

@@ -9,11 +9,12 @@ default Asia/Shanghai); the engine itself works in UTC.
 from __future__ import annotations
 
 import argparse
-from datetime import date, datetime, time, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from bot.cli.output import bilingual_help, print_json
 from bot.config import load_settings
+from bot.domain.local_time import show_local
 from bot.domain.sla import Counting, MilestoneRule, Schedule, SlaEngine, load_sla_engine
 from bot.errors import InvalidInput
 
@@ -109,15 +110,6 @@ def schedule_json(schedule: Schedule, engine: SlaEngine, zone: tzinfo) -> dict[s
         ],
         "estimated": schedule.estimated,
     }
-
-
-def show_local(moment: datetime, zone: tzinfo) -> str:
-    """Local time for people: midnight is shown as 24:00 of the day before (a day's end)."""
-    local = moment.astimezone(zone)
-    if local.time() == time(0):
-        previous = date.fromordinal(local.toordinal() - 1)
-        return f"{previous.isoformat()} 24:00"
-    return local.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _deadline(args: argparse.Namespace) -> int:

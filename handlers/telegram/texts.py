@@ -10,10 +10,11 @@ Nothing here talks to Telegram or the database.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date, datetime, time, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 from bot.domain.lifecycle import STATUS_TITLES
+from bot.domain.local_time import show_local
 from bot.domain.records import Complaint, OutboxMessage, Status
 from bot.domain.sla import SlaEngine, UnknownMilestone, UnknownSlaPolicy
 from bot.errors import YousuError
@@ -80,19 +81,11 @@ def milestone_titles(sla: SlaEngine) -> MilestoneTitle:
     return title
 
 
-def local_time(moment: datetime, zone: tzinfo) -> str:
-    local = moment.astimezone(zone)
-    if local.time() == time(0):
-        previous = date.fromordinal(local.toordinal() - 1)
-        return f"{previous.isoformat()} 24:00"
-    return local.strftime("%Y-%m-%d %H:%M")
-
-
 def _iso_time(value: object, zone: tzinfo) -> str | None:
     if not isinstance(value, str):
         return None
     try:
-        return local_time(datetime.fromisoformat(value), zone)
+        return show_local(datetime.fromisoformat(value), zone, seconds=False)
     except ValueError:
         return None
 
@@ -164,7 +157,7 @@ def acknowledgement(ack: Acknowledgement, zone: tzinfo, title: MilestoneTitle) -
         lines.append("办理时限（北京时间）：")
         for deadline in shown:
             mark = "（估算）" if deadline.estimated else ""
-            when = local_time(deadline.due, zone)
+            when = show_local(deadline.due, zone, seconds=False)
             lines.append(f"  · {title(ack.sla_policy, deadline.milestone)}：{when} 前{mark}")
     lines.append(f"查询进度：/status {ack.number}")
     return "\n".join(lines)
@@ -179,7 +172,7 @@ def complaint_status(view: ComplaintView, zone: tzinfo, title: MilestoneTitle) -
     lines = [
         f"工单 {c.number}",
         f"状态：{STATUS_TITLES[c.status]}",
-        f"受理时间：{local_time(c.created_at, zone)}",
+        f"受理时间：{show_local(c.created_at, zone, seconds=False)}",
         f"承办单位：{c.lead_unit or '待派单员确认'}",
     ]
     if c.measure_title:
@@ -190,14 +183,14 @@ def complaint_status(view: ComplaintView, zone: tzinfo, title: MilestoneTitle) -
         lines.append("办理时限（北京时间）：")
         for clock in sorted(clocks, key=lambda k: k.due_at):
             if clock.met_at is not None:
-                state = f"已完成（{local_time(clock.met_at, zone)}）"
+                state = f"已完成（{show_local(clock.met_at, zone, seconds=False)}）"
             elif clock.breached_at is not None:
                 state = "已超时"
             else:
                 state = "进行中"
             lines.append(
                 f"  · {title(c.sla_policy, clock.milestone)}："
-                f"{local_time(clock.due_at, zone)} 前，{state}"
+                f"{show_local(clock.due_at, zone, seconds=False)} 前，{state}"
             )
     if c.resolution_summary:
         lines.append(f"办结说明：{_excerpt(c.resolution_summary, 300)}")
@@ -475,9 +468,9 @@ def queue(complaints: Sequence[Complaint], zone: tzinfo, empty: str = EMPTY_QUEU
         return empty
     lines = [f"共 {len(complaints)} 件："]
     for c in complaints:
+        received = show_local(c.created_at, zone, seconds=False)
         lines.append(
-            f"{c.number}  {STATUS_TITLES[c.status]}  受理于 {local_time(c.created_at, zone)}\n"
-            f"  {_excerpt(c.text, 40)}"
+            f"{c.number}  {STATUS_TITLES[c.status]}  受理于 {received}\n  {_excerpt(c.text, 40)}"
         )
     lines.append("操作：/signoff 编号、/reply 编号 内容、/resolve 编号 说明")
     return "\n".join(lines)
