@@ -127,9 +127,6 @@ class ComplaintRepository(Protocol):
     async def by_refs(self, refs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Complaint]:
         """The complaints on file under these (channel, external reference) pairs."""
 
-    async def existing_refs(self, refs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
-        """Which (channel, external reference) pairs are already on file."""
-
     async def resolved_before(self, cutoff: datetime, limit: int = 100) -> list[Complaint]:
         """RESOLVED complaints resolved at or before ``cutoff`` (candidates for auto-close)."""
 

@@ -346,20 +346,6 @@ class SqlComplaintRepository:
                 found[(row.channel, row.external_ref)] = _record(row, Complaint)
         return found
 
-    async def existing_refs(self, refs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
-        table = _table(ComplaintRow)
-        connection = await _core(self._session)
-        found: set[tuple[str, str]] = set()
-        for chunk in _chunks(sorted(set(refs))):
-            rows = await connection.execute(
-                select(table.c.channel, table.c.external_ref).where(
-                    table.c.external_ref.in_([ref for _, ref in chunk]),
-                    tuple_(table.c.channel, table.c.external_ref).in_(chunk),
-                )
-            )
-            found.update((channel, ref) for channel, ref in rows)
-        return found
-
     async def resolved_before(self, cutoff: datetime, limit: int = 100) -> list[Complaint]:
         return await self._many(
             select(ComplaintRow)

@@ -114,12 +114,12 @@ async def import_complaints(
     result = ImportResult()
     for start in range(0, len(submissions), batch_size):
         batch = submissions[start : start + batch_size]
-        refs = [(s.actor.channel, s.external_ref) for s in batch if s.external_ref is not None]
-        async with ctx.uow_factory() as uow:
-            on_file = await uow.complaints.existing_refs(refs) if refs else set()
-        todo = [s for s in batch if (s.actor.channel, s.external_ref) not in on_file]
-        result.skipped.extend(ref for _, ref in sorted(on_file))
-        result.filed.extend(await submit_complaints(ctx, todo))
+        # intake itself files a reference once: what was on file comes back already_filed
+        for submission, ack in zip(batch, await submit_complaints(ctx, batch), strict=True):
+            if ack.already_filed and submission.external_ref is not None:
+                result.skipped.append(submission.external_ref)
+            else:
+                result.filed.append(ack)
         if progress is not None:
             progress(min(start + batch_size, len(submissions)), len(submissions))
     return result
