@@ -5,10 +5,12 @@ the service context wired to both."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from bot.domain.sla import SlaEngine, load_sla_engine
 from bot.services.context import ServiceContext
@@ -20,6 +22,44 @@ from tests.support import FixedClock
 START = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--today",
+        metavar="YYYY-MM-DD",
+        help="run the whole session as if today were this day (10:00 Shanghai, clock ticking), "
+        "to prove that no test depends on the real date",
+    )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _travelled_today(request: pytest.FixtureRequest) -> Iterator[None]:
+    """With ``--today``, every test of the session runs on that day (time-machine moves
+    ``datetime.now``, ``date.today`` and ``time.time``; monotonic clocks are left alone)."""
+    today = request.config.getoption("--today")
+    if not today:
+        yield
+        return
+    moment = datetime.combine(date.fromisoformat(today), time(10), ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(moment, tick=True):
+        yield
+
+
+#: days that break naive date arithmetic: a make-up working Saturday, the eve of the National
+#: Day holiday, the last day of a year, and a day in a year without holiday data
+TRAVEL_DAYS = ("2026-10-10", "2026-09-30", "2026-12-31", "2027-03-15")
+
+
+@pytest.fixture(params=TRAVEL_DAYS)
+def travelled_today(request: pytest.FixtureRequest) -> Iterator[datetime]:
+    """For tests whose subject is "now" (the CLI's default week, a report of this month):
+    the test runs on each of ``TRAVEL_DAYS`` at 10:00 Shanghai, clock ticking."""
+    moment = datetime.combine(
+        date.fromisoformat(str(request.param)), time(10), ZoneInfo("Asia/Shanghai")
+    )
+    with time_machine.travel(moment, tick=True):
+        yield moment
+
+
 @pytest.fixture(scope="session")
 def db_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates]:
     templates = Templates(tmp_path_factory.mktemp("db-templates"))
@@ -28,7 +68,12 @@ def db_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates
     templates.drop_postgres()
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture(
+    params=[
+        pytest.param(name, marks=[pytest.mark.postgres] if name == "postgres" else [])
+        for name in BACKENDS
+    ]
+)
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 

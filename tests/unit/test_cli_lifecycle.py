@@ -4,6 +4,7 @@ would use them, including their errors."""
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -108,13 +109,18 @@ def test_roster_import_is_all_or_nothing(
     assert "Traceback" not in capsys.readouterr().err
 
 
-def test_weekly_report_json_and_ledger(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_weekly_report_json_and_ledger(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], travelled_today: datetime
+) -> None:
     _json(capsys, ["complaint", "submit", "--as", "cli:firm", "银行突然抽贷，资金链要断了"])
     ledger = tmp_path / "out" / "ledger.xlsx"
+    # by default the last complete week: the one before today's, so the complaint is not in it
     report = _json(capsys, ["report", "weekly", "--json", "--xlsx", str(ledger)])
-    assert isinstance(report, dict) and report["units"][0]["unit"] == "全区"
-    assert report["units"][0]["received"] in (0, 1)  # the last complete week, or this one
-    report = _json(capsys, ["report", "weekly", "--week", "2026-W48", "--json"])
+    year, week, _ = (travelled_today.date() - timedelta(days=7)).isocalendar()
+    assert isinstance(report, dict) and report["week"] == f"{year}-W{week:02d}"
+    assert report["units"][0]["unit"] == "全区" and report["units"][0]["received"] == 0
+    year, week, _ = travelled_today.date().isocalendar()
+    report = _json(capsys, ["report", "weekly", "--week", f"{year}-W{week:02d}", "--json"])
     assert isinstance(report, dict) and report["units"][0]["received"] == 1
     assert load_workbook(ledger).active.cell(1, 1).value == "单位"
     assert main(["report", "weekly", "--week", "2026-W99"]) == 2
@@ -138,12 +144,19 @@ def test_unreachable_database_is_a_clear_error(
     assert "数据库暂时不可用" in err and "Traceback" not in err
 
 
-def test_report_for_any_period(capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_for_any_period(
+    capsys: pytest.CaptureFixture[str], travelled_today: datetime
+) -> None:
     _json(capsys, ["complaint", "submit", "--as", "cli:firm", "办电太慢了"])
-    report = _json(
-        capsys, ["report", "period", "--from", "2026-11-01", "--to", "2026-11-30", "--json"]
-    )
+    today = travelled_today.date()
+    month = ["--from", today.replace(day=1).isoformat(), "--to", today.isoformat()]
+    report = _json(capsys, ["report", "period", *month, "--json"])
     assert isinstance(report, dict) and report["units"][0]["received"] == 1
+    yesterday = (today - timedelta(days=1)).isoformat()
+    report = _json(
+        capsys, ["report", "period", "--from", "2026-01-01", "--to", yesterday, "--json"]
+    )
+    assert isinstance(report, dict) and report["units"][0]["received"] == 0
     with pytest.raises(SystemExit):
         main(["report", "period", "--from", "2026-13-01", "--to", "2026-11-30"])
     assert main(["report", "period", "--from", "2026-11-30", "--to", "2026-11-01"]) == 2
