@@ -35,6 +35,7 @@ from bot.domain.records import (
     Official,
     OutboxMessage,
     Rating,
+    ReferenceKey,
     Role,
     SlaClock,
     Status,
@@ -124,7 +125,7 @@ class ComplaintRepository(Protocol):
         """Open complaints under ``measure_id`` received since ``since``, newest first, as
         much of them as grouping near-identical ones into hot topics needs."""
 
-    async def by_refs(self, refs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Complaint]:
+    async def by_refs(self, refs: Iterable[ReferenceKey]) -> dict[ReferenceKey, Complaint]:
         """The complaints on file under these (channel, external reference) pairs."""
 
     async def resolved_before(self, cutoff: datetime, limit: int = 100) -> list[Complaint]:

@@ -32,20 +32,21 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
-def _upgrade(connection: Connection) -> None:
+def _upgrade(connection: Connection, target: str = "head") -> None:
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": ADVISORY_LOCK_ID})
-    command.upgrade(alembic_config(connection), "head")
+    command.upgrade(alembic_config(connection), target)
 
 
 def _current(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
-async def upgrade(engine: AsyncEngine) -> None:
-    """Bring the schema to the newest revision (nothing to do when it is there)."""
+async def upgrade(engine: AsyncEngine, target: str = "head") -> None:
+    """Bring the schema to the newest revision (nothing to do when it is there); ``target``
+    stops at an older one (tests of a migration's data step)."""
     async with engine.begin() as connection:
-        await connection.run_sync(_upgrade)
+        await connection.run_sync(_upgrade, target)
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:

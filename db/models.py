@@ -111,11 +111,13 @@ class ComplaintRow(Base):
         Index("ix_complaints_status_created", "status", "created_at"),
         Index("ix_complaints_created_unit", "created_at", "lead_unit"),
         Index("ix_complaints_measure_created", "measure_id", "created_at"),
-        # a sender's reference is filed once per channel: a retried request or an import run
-        # twice at once cannot file a complaint twice
+        # a sender's reference is filed once per sender (an API key's platform): a retried
+        # request or an import run twice at once cannot file a complaint twice, and two
+        # platforms' equal references stay two complaints
         Index(
-            "uq_complaints_channel_external_ref",
+            "uq_complaints_sender_external_ref",
             "channel",
+            "ref_scope",
             "external_ref",
             unique=True,
             sqlite_where=text("external_ref IS NOT NULL"),
@@ -146,6 +148,7 @@ class ComplaintRow(Base):
     resolved_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     external_ref: Mapped[str | None] = mapped_column(String(64))
+    ref_scope: Mapped[str | None] = mapped_column(String(100))
     version: Mapped[int] = mapped_column(Integer, default=0)
 
 

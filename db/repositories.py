@@ -31,6 +31,7 @@ from bot.domain.records import (
     Official,
     OutboxMessage,
     Rating,
+    ReferenceKey,
     Role,
     SlaClock,
     Status,
@@ -331,19 +332,19 @@ class SqlComplaintRepository:
         )
         return [TopicCandidate(*row) for row in rows]
 
-    async def by_refs(self, refs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Complaint]:
+    async def by_refs(self, refs: Iterable[ReferenceKey]) -> dict[ReferenceKey, Complaint]:
         table = _table(ComplaintRow)
         connection = await _core(self._session)
-        found: dict[tuple[str, str], Complaint] = {}
+        found: dict[ReferenceKey, Complaint] = {}
         for chunk in _chunks(sorted(set(refs))):
             rows = await connection.execute(
                 select(table).where(
-                    table.c.external_ref.in_([ref for _, ref in chunk]),
-                    tuple_(table.c.channel, table.c.external_ref).in_(chunk),
+                    table.c.external_ref.in_([ref for _, _, ref in chunk]),
+                    tuple_(table.c.channel, table.c.ref_scope, table.c.external_ref).in_(chunk),
                 )
             )
             for row in rows:
-                found[(row.channel, row.external_ref)] = _record(row, Complaint)
+                found[(row.channel, row.ref_scope, row.external_ref)] = _record(row, Complaint)
         return found
 
     async def resolved_before(self, cutoff: datetime, limit: int = 100) -> list[Complaint]:

@@ -84,6 +84,20 @@ class Actor:
 
 SYSTEM = Actor("system", "yousu")
 
+#: (channel, sender, reference): what makes a sender's own reference unique
+ReferenceKey = tuple[str, str, str]
+
+
+def reference_scope(actor: Actor) -> str:
+    """Whose numbering a reference belongs to: the sender, and for a platform filing for its
+    callers (``http:12345-platform/caller-7``) the platform, i.e. its API key. Two platforms
+    (or two keys) may use the same reference for different complaints."""
+    return actor.external_id.split("/", 1)[0]
+
+
+def reference_key(actor: Actor, reference: str) -> ReferenceKey:
+    return (actor.channel, reference_scope(actor), reference)
+
 
 @dataclass(slots=True)
 class Official:
@@ -134,6 +148,7 @@ class Complaint:
     resolved_at: datetime | None = None
     closed_at: datetime | None = None
     external_ref: str | None = None  # the 12345 platform's own reference, if filed there
+    ref_scope: str | None = None  # whose numbering external_ref belongs to (see reference_key)
     version: int = 0  # optimistic locking: bumped by every save
     id: int | None = None
 

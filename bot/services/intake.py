@@ -24,10 +24,13 @@ from bot.domain.records import (
     Event,
     EventKind,
     OutboxMessage,
+    ReferenceKey,
     Role,
     SlaClock,
     Status,
     TopicCandidate,
+    reference_key,
+    reference_scope,
 )
 from bot.errors import InvalidInput
 from bot.ports import EnterpriseRepository, OfficialRepository, UnitOfWork
@@ -254,7 +257,7 @@ class _Batch:
         keys = [_ref_key(s) for s in submissions]
         on_file = await self.uow.complaints.by_refs({k for k in keys if k is not None})
         fresh: list[int] = []
-        first_with: dict[tuple[str, str], int] = {}
+        first_with: dict[ReferenceKey, int] = {}
         for i, key in enumerate(keys):
             if key is None or (key not in on_file and key not in first_with):
                 fresh.append(i)
@@ -481,11 +484,11 @@ class _Batch:
         await self.uow.outbox.add_many(held.messages)
 
 
-def _ref_key(submission: Submission) -> tuple[str, str] | None:
-    """A sender's reference is unique per channel (the platform's own numbering)."""
+def _ref_key(submission: Submission) -> ReferenceKey | None:
+    """A reference is unique per sender (an API key's platform), not per channel."""
     if submission.external_ref is None:
         return None
-    return (submission.actor.channel, submission.external_ref)
+    return reference_key(submission.actor, submission.external_ref)
 
 
 def _new_complaint(
@@ -514,4 +517,5 @@ def _new_complaint(
         routing_confidence=decision.confidence,
         confidential=submission.confidential,
         external_ref=submission.external_ref,
+        ref_scope=None if submission.external_ref is None else reference_scope(submission.actor),
     )

@@ -17,7 +17,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from bot.domain.records import Actor
+from bot.domain.records import Actor, ReferenceKey, reference_key
 from bot.errors import InvalidInput
 from bot.services.context import ServiceContext
 from bot.services.intake import Acknowledgement, Submission, check_text, submit_complaints
@@ -42,7 +42,7 @@ def parse_backlog(lines: Iterable[str]) -> list[Submission]:
     """The submissions of a JSONL backlog; raises ``InvalidInput`` listing every bad line."""
     submissions: list[Submission] = []
     problems: list[str] = []
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[ReferenceKey, int] = {}
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -53,9 +53,9 @@ def parse_backlog(lines: Iterable[str]) -> list[Submission]:
             problems.append(f"第{number}行：{reason}")
             continue
         if submission.external_ref is not None:
-            key = (submission.actor.channel, submission.external_ref)
+            key = reference_key(submission.actor, submission.external_ref)
             if key in seen:
-                problems.append(f"第{number}行：编号 {key[1]} 与第{seen[key]}行重复")
+                problems.append(f"第{number}行：编号 {key[2]} 与第{seen[key]}行重复")
                 continue
             seen[key] = number
         submissions.append(submission)

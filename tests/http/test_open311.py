@@ -193,3 +193,15 @@ async def test_a_retried_request_with_the_same_ref_returns_the_same_complaint(
     assert "此前已受理" in again["service_notice"]
     other = await file(client, description=POWER, **{"attributes[ref]": "12345-R-2"})
     assert other["service_request_id"] != first["service_request_id"]
+    # another platform (key) numbering alike files its own complaint and cannot read the first
+    response = await client.post(
+        REQUESTS,
+        data={"api_key": OTHER_KEY, "description": LOAN, "attributes[ref]": "12345-R-1"},
+    )
+    assert response.status == 200, await response.text()
+    [theirs] = await response.json()
+    assert theirs["service_request_id"] != first["service_request_id"]
+    assert "此前已受理" not in theirs["service_notice"]
+    path = f"/open311/v2/requests/{theirs['service_request_id']}.json"
+    [entry] = await (await client.get(path, params={"api_key": OTHER_KEY})).json()
+    assert entry["description"] == LOAN and entry["ref"] == "12345-R-1"

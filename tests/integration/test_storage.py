@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bot.domain.records import (
     Actor,
@@ -280,3 +281,65 @@ def test_only_another_connections_lock_is_waited_for() -> None:
     assert not is_busy(error(6))  # SQLITE_LOCKED: "database table is locked"
     assert not is_busy(error(517))  # BUSY_SNAPSHOT
     assert not is_busy(ValueError("database is locked"))
+
+
+async def test_references_of_complaints_on_file_get_their_sender(tmp_path: Path) -> None:
+    """Migration 0003 records whose numbering each stored reference is, so that the new
+    per-sender unique index holds for complaints filed before it."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.sqlite3'}")
+    try:
+        await upgrade(engine, "0002")
+        now = "2026-11-25 02:00:00.000000"
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO enterprises (id, channel, external_id) VALUES "
+                    "(1, 'http', '12345/caller-1'), (2, 'http', 'other')"
+                )
+            )
+            for number, enterprise, ref in (("0001", 1, "R-1"), ("0002", 2, None)):
+                await connection.execute(
+                    text(
+                        "INSERT INTO complaints (number, enterprise_id, text, channel, "
+                        "sla_policy, status, created_at, updated_at, attachments, co_units, "
+                        "routing_confidence, confidential, external_ref, version) VALUES "
+                        "(:number, :enterprise, '办电难', 'http', 'general', 'routed', :now, "
+                        ":now, '[]', '[]', 0.5, 0, :ref, 0)"
+                    ),
+                    {
+                        "number": f"20261125-{number}",
+                        "enterprise": enterprise,
+                        "now": now,
+                        "ref": ref,
+                    },
+                )
+        await upgrade(engine)
+        async with engine.connect() as connection:
+            rows = await connection.execute(
+                text("SELECT number, ref_scope FROM complaints ORDER BY number")
+            )
+            assert rows.all() == [("20261125-0001", "12345"), ("20261125-0002", None)]
+            # the same reference from another sender is a new row now, from the same one not
+            await connection.execute(
+                text(
+                    "INSERT INTO complaints (number, enterprise_id, text, channel, sla_policy, "
+                    "status, created_at, updated_at, attachments, co_units, routing_confidence, "
+                    "confidential, external_ref, ref_scope, version) VALUES ('20261125-0003', 2, "
+                    "'x', 'http', 'general', 'routed', :now, :now, '[]', '[]', 0, 0, 'R-1', "
+                    "'other', 0)"
+                ),
+                {"now": now},
+            )
+            with pytest.raises(IntegrityError):
+                await connection.execute(
+                    text(
+                        "INSERT INTO complaints (number, enterprise_id, text, channel, "
+                        "sla_policy, status, created_at, updated_at, attachments, co_units, "
+                        "routing_confidence, confidential, external_ref, ref_scope, version) "
+                        "VALUES ('20261125-0004', 1, 'x', 'http', 'general', 'routed', :now, "
+                        ":now, '[]', '[]', 0, 0, 'R-1', '12345', 0)"
+                    ),
+                    {"now": now},
+                )
+    finally:
+        await engine.dispose()

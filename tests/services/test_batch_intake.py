@@ -243,3 +243,20 @@ async def test_callers_are_told_when_the_queue_is_stopped_mid_batch(ctx: Service
     results = await asyncio.wait_for(asyncio.gather(*callers, return_exceptions=True), 5)
     assert all(isinstance(r, DatabaseUnavailable) for r in results), results
     assert await _count(ctx) == 0
+
+
+async def test_a_reference_belongs_to_its_sender_not_to_the_channel(ctx: ServiceContext) -> None:
+    """Two platforms (two API keys) numbering alike file two complaints; the accounts a
+    platform files for share its numbering."""
+    a, b = Actor("http", "platform-a"), Actor("http", "platform-b")
+    [first] = await submit_complaints(ctx, [Submission(a, POWER, external_ref="DUP-1")])
+    [other, again] = await submit_complaints(
+        ctx,
+        [
+            Submission(b, LOAN, external_ref="DUP-1"),
+            Submission(Actor("http", "platform-a/caller-9"), POWER, external_ref="DUP-1"),
+        ],
+    )
+    assert not other.already_filed and other.number != first.number
+    assert again.already_filed and again.number == first.number
+    assert await _count(ctx) == 2
