@@ -53,7 +53,7 @@ async def open_app(settings: Settings) -> AsyncIterator[App]:
         await database.dispose()
 
 
-async def run_bot(app: App, stop: asyncio.Event, owner: str, poll_interval: float = 0.0) -> None:
+async def run_bot(app: App, stop: asyncio.Event, owner: str, long_poll: int = 10) -> None:
     """The Telegram bot until ``stop`` is set: polling for updates, the outbox worker, the
     sweeper and the weekly summary (named tasks: a log says which one ended). The router is
     warmed up first, so the first complaint is answered quickly."""
@@ -84,5 +84,5 @@ async def run_bot(app: App, stop: asyncio.Event, owner: str, poll_interval: floa
 
     background = [outbox, sla_sweeper, weekly_summary]
     log.info("Telegram bot running (%s)", app.settings.telegram_base_url)
-    await serve(application, stop, background, poll_interval=poll_interval)
+    await serve(application, services, owner, stop, background, long_poll=long_poll)
     log.info("Telegram bot stopped")

@@ -32,6 +32,7 @@ from bot.domain.records import (
     Event,
     ExtensionRequest,
     HotTopic,
+    InboxUpdate,
     Official,
     OutboxMessage,
     Rating,
@@ -225,6 +226,39 @@ class Outbox(Protocol):
         """Write delivery state (sent_at, attempts, next_attempt_at, ...); releases the lease."""
 
 
+class Inbox(Protocol):
+    async def add_many(self, updates: Sequence[InboxUpdate]) -> int:
+        """Store updates not stored yet (by channel and update id); returns how many were new."""
+
+    async def claim(
+        self, now: datetime, owner: str, lease_seconds: float, limit: int = 50
+    ) -> list[InboxUpdate]:
+        """Unhandled, not given-up updates whose lease is free or expired, oldest first;
+        leases them to ``owner`` and counts the attempt."""
+
+    async def save(self, update: InboxUpdate) -> None:
+        """Write ``handled_at`` / ``failed_at`` / ``last_error``; releases the lease."""
+
+    async def purge_handled(self, before: datetime) -> int:
+        """Forget updates handled before ``before``; returns how many."""
+
+    async def lease_owners(self) -> list[str]:
+        """Who holds leases on unhandled updates (to find those of a crashed process)."""
+
+    async def release_leases(self, owners: Sequence[str]) -> int:
+        """Free the leases of ``owners`` (crashed processes); returns how many."""
+
+
+class Locks(Protocol):
+    async def hold(self, name: str, owner: str, now: datetime, seconds: float) -> bool:
+        """Take or renew the named lock for ``seconds``: True when ``owner`` holds it now
+        (it was free, expired, or already ``owner``'s)."""
+
+    async def release(self, name: str, owner: str) -> None: ...
+
+    async def owner(self, name: str) -> str | None: ...
+
+
 class ReportQueries(Protocol):
     async def unit_counts(
         self, start: datetime, end: datetime, as_of: datetime
@@ -249,6 +283,8 @@ class UnitOfWork(Protocol):
     ratings: RatingRepository
     extensions: ExtensionRepository
     outbox: Outbox
+    inbox: Inbox
+    locks: Locks
     reports: ReportQueries
 
     async def __aenter__(self) -> Self: ...

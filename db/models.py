@@ -237,6 +237,39 @@ class ExtensionRequestRow(Base):
     decision_note: Mapped[str | None] = mapped_column(Text)
 
 
+class InboxRow(Base):
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("channel", "update_id"),
+        Index(
+            "ix_inbox_pending",
+            "id",
+            sqlite_where=text("handled_at IS NULL AND failed_at IS NULL"),
+            postgresql_where=text("handled_at IS NULL AND failed_at IS NULL"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    update_id: Mapped[int] = mapped_column(BigInteger)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    handled_at: Mapped[datetime | None]
+    failed_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None]
+
+
+class LockRow(Base):
+    """Named locks with an expiry, e.g. the one Telegram poller among several instances."""
+
+    __tablename__ = "locks"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64))
+    until: Mapped[datetime]
+
+
 class OutboxRow(Base):
     __tablename__ = "outbox"
     __table_args__ = (

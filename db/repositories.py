@@ -14,7 +14,7 @@ from dataclasses import fields
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, and_, bindparam, func, insert, or_, select, tuple_, update
+from sqlalchemy import Table, and_, bindparam, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +28,7 @@ from bot.domain.records import (
     EventKind,
     ExtensionRequest,
     ExtensionStatus,
+    InboxUpdate,
     Official,
     OutboxMessage,
     Rating,
@@ -46,6 +47,8 @@ from db.models import (
     EnterpriseRow,
     EventRow,
     ExtensionRequestRow,
+    InboxRow,
+    LockRow,
     OfficialRow,
     OutboxRow,
     RatingRow,
@@ -402,12 +405,15 @@ class SqlEventLog:
 
 async def _lease(
     session: AsyncSession,
-    row_type: type[SlaClockRow] | type[OutboxRow],
+    row_type: type[SlaClockRow] | type[OutboxRow] | type[InboxRow],
     candidates: Any,
     owner: str,
     until: datetime,
+    *,
+    count: bool = False,
 ) -> list[Any]:
-    """Lease the rows ``candidates`` selects (ids) to ``owner``; returns the leased rows."""
+    """Lease the rows ``candidates`` selects (ids) to ``owner``; returns the leased rows.
+    ``count`` adds one to the rows' ``attempts`` (a crash mid-handling still counts)."""
     if _is_postgres(session):
         candidates = candidates.with_for_update(skip_locked=True)
     ids = list((await session.execute(candidates)).scalars())
@@ -416,7 +422,11 @@ async def _lease(
     await session.execute(
         update(row_type)
         .where(row_type.id.in_(ids))
-        .values(lease_owner=owner, lease_until=until)
+        .values(
+            lease_owner=owner,
+            lease_until=until,
+            **({"attempts": row_type.attempts + 1} if count and row_type is InboxRow else {}),
+        )
         .execution_options(synchronize_session=False)
     )
     rows = (
@@ -769,3 +779,111 @@ class SqlOutbox:
                 )
             ).scalar_one()
         )
+
+
+# --- inbox and locks ----------------------------------------------------------------------------
+
+
+class SqlInbox:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add_many(self, updates: Sequence[InboxUpdate]) -> int:
+        if not updates:
+            return 0
+        table = _table(InboxRow)
+        statement = (
+            _insert(self._session)(table)
+            .on_conflict_do_nothing(index_elements=["channel", "update_id"])
+            .returning(table.c.id)
+        )
+        connection = await _core(self._session)
+        stored = 0
+        for chunk in _chunks(updates, 200):
+            rows = [_columns(u, InboxRow, skip=("id",)) for u in chunk]
+            stored += len((await connection.execute(statement, rows)).all())
+        return stored
+
+    async def claim(
+        self, now: datetime, owner: str, lease_seconds: float, limit: int = 50
+    ) -> list[InboxUpdate]:
+        candidates = (
+            select(InboxRow.id)
+            .where(
+                InboxRow.handled_at.is_(None),
+                InboxRow.failed_at.is_(None),
+                or_(InboxRow.lease_until.is_(None), InboxRow.lease_until <= now),
+            )
+            .order_by(InboxRow.id)
+            .limit(limit)
+        )
+        until = now + timedelta(seconds=lease_seconds)
+        rows = await _lease(self._session, InboxRow, candidates, owner, until, count=True)
+        return [_record(row, InboxUpdate) for row in rows]
+
+    async def save(self, item: InboxUpdate) -> None:
+        await self._session.execute(
+            update(InboxRow)
+            .where(InboxRow.id == item.id)
+            .values(
+                handled_at=item.handled_at,
+                failed_at=item.failed_at,
+                last_error=item.last_error,
+                lease_owner=None,
+                lease_until=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+
+    async def lease_owners(self) -> list[str]:
+        rows = await self._session.execute(
+            select(InboxRow.lease_owner)
+            .where(InboxRow.handled_at.is_(None), InboxRow.lease_owner.is_not(None))
+            .distinct()
+        )
+        return [str(owner) for owner in rows.scalars()]
+
+    async def release_leases(self, owners: Sequence[str]) -> int:
+        if not owners:
+            return 0
+        result = await self._session.execute(
+            update(InboxRow)
+            .where(InboxRow.handled_at.is_(None), InboxRow.lease_owner.in_(list(owners)))
+            .values(lease_owner=None, lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def purge_handled(self, before: datetime) -> int:
+        result = await self._session.execute(
+            delete(InboxRow)
+            .where(InboxRow.handled_at.is_not(None), InboxRow.handled_at < before)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+class SqlLocks:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def hold(self, name: str, owner: str, now: datetime, seconds: float) -> bool:
+        table = _table(LockRow)
+        until = now + timedelta(seconds=seconds)
+        statement = _insert(self._session)(table).values(name=name, owner=owner, until=until)
+        statement = statement.on_conflict_do_update(
+            index_elements=["name"],
+            set_={"owner": owner, "until": until},
+            where=or_(table.c.owner == owner, table.c.until <= now),
+        ).returning(table.c.owner)
+        connection = await _core(self._session)
+        return (await connection.execute(statement)).scalar() == owner
+
+    async def release(self, name: str, owner: str) -> None:
+        await self._session.execute(
+            delete(LockRow).where(LockRow.name == name, LockRow.owner == owner)
+        )
+
+    async def owner(self, name: str) -> str | None:
+        found = await self._session.execute(select(LockRow.owner).where(LockRow.name == name))
+        return found.scalar()

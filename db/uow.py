@@ -24,6 +24,8 @@ from db.repositories import (
     SqlEnterpriseRepository,
     SqlEventLog,
     SqlExtensionRepository,
+    SqlInbox,
+    SqlLocks,
     SqlOfficialRepository,
     SqlOutbox,
     SqlRatingRepository,
@@ -51,6 +53,8 @@ class SqlUnitOfWork:
     ratings: ports.RatingRepository
     extensions: ports.ExtensionRepository
     outbox: ports.Outbox
+    inbox: ports.Inbox
+    locks: ports.Locks
     reports: ports.ReportQueries
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -68,6 +72,8 @@ class SqlUnitOfWork:
         self.ratings = SqlRatingRepository(session)
         self.extensions = SqlExtensionRepository(session)
         self.outbox = SqlOutbox(session)
+        self.inbox = SqlInbox(session)
+        self.locks = SqlLocks(session)
         self.reports = SqlReportQueries(session)
         return self
 

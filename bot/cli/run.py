@@ -68,7 +68,7 @@ def run_telegram(settings: Settings) -> int:
     from telegram.error import TelegramError  # noqa: PLC0415 - keeps --help fast
 
     from bot.app import open_app, run_bot  # noqa: PLC0415
-    from bot.cli.sweep import owner_name  # noqa: PLC0415
+    from bot.owners import owner_name  # noqa: PLC0415
     from handlers.telegram.application import BackgroundTaskEnded  # noqa: PLC0415
 
     logging.getLogger().setLevel(settings.log_level.upper())

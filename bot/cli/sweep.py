@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
-import socket
 
 from bot.cli.app_runner import run_with_app
 from bot.cli.output import bilingual_help, print_json
+from bot.owners import owner_name
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -30,11 +29,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help=bilingual_help("巡检间隔秒数（默认 5）", "seconds between passes"),
     )
     parser.set_defaults(handler=_sweep)
-
-
-def owner_name() -> str:
-    """Who holds a lease: this host and process, so leases of a crashed process can be told."""
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def _sweep(args: argparse.Namespace) -> int:

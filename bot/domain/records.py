@@ -247,6 +247,23 @@ class OutboxMessage:
 
 
 @dataclass(slots=True)
+class InboxUpdate:
+    """An incoming update (a Telegram ``Update`` as JSON), stored before the channel is told
+    it was received and handled from here, so a crash loses none. ``(channel, update_id)`` is
+    unique: a redelivered update is stored once."""
+
+    channel: str
+    update_id: int
+    payload: dict[str, Any]
+    received_at: datetime
+    attempts: int = 0
+    handled_at: datetime | None = None
+    failed_at: datetime | None = None  # given up after too many attempts
+    last_error: str | None = None
+    id: int | None = None
+
+
+@dataclass(slots=True)
 class UnitCounts:
     """Raw counts for one unit (or the district, ``unit=None``) over a period; the report
     (``bot.domain.figures``) turns them into rates. "In the period" means the complaint was

@@ -5,7 +5,9 @@ points at a self-hosted Bot API server, or at the tests' local stand-in), handle
 registration, the command menu, the error handler, and ``serve``: polling plus the outbox
 worker and the sweeper as tasks of the same process until asked to stop.
 
-Updates are handled concurrently, so complaints sent together reach the intake queue together
+Updates come through the durable inbox (``handlers/telegram/inbox.py``: stored before Telegram
+is told they arrived, so a crash loses none), not through python-telegram-bot's own poller.
+They are handled concurrently, so complaints sent together reach the intake queue together
 and are written in one transaction (group commit); each use case opens its own unit of work.
 """
 
@@ -34,6 +36,7 @@ from bot.services.context import ServiceContext
 from bot.services.intake_queue import IntakeQueue
 from handlers.telegram import texts
 from handlers.telegram.enterprise import EnterpriseHandlers
+from handlers.telegram.inbox import DRAIN_SECONDS, LONG_POLL, DurableUpdates
 from handlers.telegram.officials import COMMAND_ACTIONS, HasPending, OfficialHandlers
 
 log = logging.getLogger(__name__)
@@ -57,6 +60,7 @@ def build_application(
         .concurrent_updates(CONCURRENT_UPDATES)
         .rate_limiter(AIORateLimiter())
         .post_init(_set_commands)
+        .updater(None)  # updates come from the durable inbox (serve)
         .build()
     )
     handlers = EnterpriseHandlers(services, intake or IntakeQueue(services))
@@ -127,40 +131,53 @@ class BackgroundTaskEnded(RuntimeError):
 
 async def serve(
     application: BotApplication,
+    services: ServiceContext,
+    owner: str,
     stop: asyncio.Event,
     background: Sequence[Callable[[], Coroutine[Any, Any, None]]],
-    poll_interval: float = 0.0,
+    *,
+    long_poll: int = LONG_POLL,
 ) -> None:
-    """Poll for updates and run each of ``background`` (a coroutine function) as a task until
-    ``stop`` is set or a task ends; then stop polling (confirming the fetched updates, so a
-    restart does not see them again), cancel the tasks and shut the bot down. A task that
-    ended before ``stop`` was set raises ``BackgroundTaskEnded`` after the shutdown."""
+    """Poll Telegram into the durable inbox, handle the inbox, and run each of ``background``
+    (a coroutine function) as a task until ``stop`` is set or a task ends. Then stop polling,
+    let updates in flight finish (bounded), cancel the rest and shut the bot down. A task
+    that ended before ``stop`` was set raises ``BackgroundTaskEnded`` after the shutdown."""
     ended: list[str] = []
+    updates = DurableUpdates(
+        application, services, owner, concurrent=CONCURRENT_UPDATES, long_poll=long_poll
+    )
+    halt = asyncio.Event()  # set by stop, or by a task that ended on its own
     async with application:
         if application.post_init is not None:  # run_polling would call it; we poll by hand
             await application.post_init(application)
         await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(poll_interval=poll_interval)
+        poller = asyncio.create_task(updates.poll(halt), name="telegram-poller")
+        handler = asyncio.create_task(updates.handle(halt), name="telegram-inbox")
         tasks = [
             asyncio.create_task(work(), name=getattr(work, "__name__", "background"))
             for work in background
         ]
         try:
             waiting = asyncio.create_task(stop.wait())
-            await asyncio.wait([waiting, *tasks], return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(
+                [waiting, poller, handler, *tasks], return_when=asyncio.FIRST_COMPLETED
+            )
             waiting.cancel()
-            for task in tasks:
+            for task in (poller, handler, *tasks):
                 if task.done():
                     error = None if task.cancelled() else task.exception()
                     log.error("background task %s ended", task.get_name(), exc_info=error)
                     ended.append(task.get_name())
         finally:
-            for task in tasks:
+            halt.set()
+            poller.cancel()  # an unconfirmed batch is fetched again after a restart
+            # the handler drains what is in flight; bounded, then cancelled
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(handler), DRAIN_SECONDS + 5)
+            for task in (handler, *tasks):
                 task.cancel()
             # gather, not a suppressing await: a cancellation of serve itself still propagates
-            await asyncio.gather(*tasks, return_exceptions=True)
-            await application.updater.stop()
+            await asyncio.gather(poller, handler, *tasks, return_exceptions=True)
             await application.stop()
     if ended:
         raise BackgroundTaskEnded(", ".join(ended))

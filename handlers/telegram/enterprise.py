@@ -42,7 +42,10 @@ class EnterpriseHandlers:
         message, actor = update.effective_message, sender(update)
         if message is None or actor is None or message.text is None:
             return
-        ack = await self._intake.submit(Submission(actor, message.text))
+        # the update id is the reference: a redelivered update files nothing twice
+        ack = await self._intake.submit(
+            Submission(actor, message.text, external_ref=update_reference(update))
+        )
         await message.reply_text(texts.acknowledgement(ack, self._services.zone, self._title))
 
     async def ask(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -123,6 +126,11 @@ class EnterpriseHandlers:
     async def unknown_command(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_message is not None:
             await update.effective_message.reply_text(texts.UNKNOWN_COMMAND)
+
+
+def update_reference(update: Update) -> str:
+    """The reference of what an update files: Telegram numbers updates per bot."""
+    return f"tg-update-{update.update_id}"
 
 
 def command_words(text: str | None, parts: int) -> list[str]:

@@ -55,7 +55,7 @@ def running_bot(api: BotApiStandIn, settings: Settings) -> RunningBot:
         async with open_app(settings) as app:
             stop = asyncio.Event()
             polls = api.called("getUpdates")
-            task = asyncio.create_task(run_bot(app, stop, "e2e", poll_interval=0.0))
+            task = asyncio.create_task(run_bot(app, stop, "e2e"))
             try:
                 async with asyncio.timeout(READY_WITHIN):
                     while api.called("getUpdates") == polls:

@@ -35,7 +35,9 @@ async def test_a_background_task_that_ends_stops_the_bot_with_an_error(
         application = build_application(TOKEN, api.base_url, app.services)
         with pytest.raises(BackgroundTaskEnded, match="broken_worker"):
             async with asyncio.timeout(20):
-                await serve(application, asyncio.Event(), [broken_worker, long_worker])
+                await serve(
+                    application, app.services, "e2e", asyncio.Event(), [broken_worker, long_worker]
+                )
     assert cancelled.is_set()  # the other task was stopped, not left running
 
 
@@ -47,7 +49,7 @@ async def test_stop_ends_serve_cleanly(api: BotApiStandIn, settings: Settings) -
 
     async with open_app(settings) as app:
         application = build_application(TOKEN, api.base_url, app.services)
-        running = asyncio.create_task(serve(application, stop, [worker]))
+        running = asyncio.create_task(serve(application, app.services, "e2e", stop, [worker]))
         await asyncio.sleep(0.2)
         stop.set()
         async with asyncio.timeout(20):
