@@ -1,0 +1,167 @@
+"""What a chat message means before anything is done with it: a new complaint, a policy
+question, a greeting, an addition to a complaint on file, ... (``MessageKind``).
+
+Owns the decision the conversation (``bot.services.conversation``) acts on. Two layers:
+
+1. rules for what is unmistakable and cheap to say (a bare greeting or thanks, a complaint
+   number asked about, a phone number or an address given in answer, a star rating);
+2. the learned layer (``knowledge.learned``), trained on the labelled corpus, for the rest,
+   when it is available.
+
+``MessageIntent.confident`` tells the conversation whether to act or to ask back ("提交诉求 /
+只是咨询 / 补充到工单"). Pure: no Telegram, no SQL.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class MessageKind(StrEnum):
+    COMPLAINT = "complaint"  # a new problem to file
+    QUESTION = "question"  # a policy question (咨询)
+    GREETING = "greeting"
+    THANKS = "thanks"  # thanks, goodbyes, acknowledgements
+    SMALLTALK = "smalltalk"
+    HELP = "help"  # how to use the service
+    STATUS = "status"  # how is my complaint doing
+    FOLLOWUP = "followup"  # an addition to a complaint on file, or an answer to an official
+    CHASE = "chase"  # 催办 in words
+    VERDICT = "verdict"  # solved / not solved, satisfied / not
+    VAGUE = "vague"  # too vague to act on without asking
+
+
+#: kinds that refer to a complaint already on file
+ABOUT_A_COMPLAINT = frozenset(
+    {MessageKind.STATUS, MessageKind.FOLLOWUP, MessageKind.CHASE, MessageKind.VERDICT}
+)
+#: kinds answered with the welcome and the main actions
+SOCIAL = frozenset(
+    {MessageKind.GREETING, MessageKind.THANKS, MessageKind.SMALLTALK, MessageKind.HELP}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MessageIntent:
+    kind: MessageKind
+    confidence: float  # 0..1
+    #: the kind a careful reader would pick next, when the decision was close
+    runner_up: MessageKind | None = None
+    #: what decided: "rule:greeting", "model", ...
+    source: str = "rule"
+    scores: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def confident(self) -> bool:
+        return self.confidence >= CONFIDENT
+
+
+#: below this the conversation asks back instead of acting
+CONFIDENT = 0.55
+
+_PUNCT = re.compile(r"[\s,.!?;:~，。！？；：、…～·\-—()（）\[\]【】\"'“”‘’]+")
+NUMBER_PATTERN = re.compile(r"(?<!\d)(20\d{6}-\d{4})(?!\d)")
+PHONE_PATTERN = re.compile(r"(?<!\d)(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
+_GREETINGS = frozenset(
+    "你好 您好 你好啊 您好啊 在吗 在不在 在么 有人吗 有人在吗 哈喽 嗨 hi hello 早 早上好 上午好 "
+    "中午好 下午好 晚上好 你们好 领导好 打扰了 打扰一下 您好打扰了 你好在吗 您好在吗".split()  # noqa: SIM905
+)
+_THANKS = frozenset(
+    "谢谢 谢谢你 谢谢您 谢谢你们 多谢 感谢 非常感谢 太感谢了 辛苦了 辛苦 麻烦了 麻烦你们了 好的 好 "
+    "好的谢谢 嗯 嗯嗯 收到 明白 明白了 知道了 了解 行 ok okay 再见 拜拜 👍 🙏".split()  # noqa: SIM905
+)
+_STARS = re.compile(r"^(给)?([1-5一二三四五])(颗)?星(好评)?$|^(好评|差评|满意|非常满意|不满意)$")
+_STATUS = re.compile(r"进度|怎么样了|到哪一?步了|有结果了?吗|处理了吗|办了吗|查一?下")
+_CHASE = re.compile(r"催一?下|催办|怎么还没|还没有?人|快点|尽快|抓紧|都\S{0,4}天了")
+_FOLLOWUP = re.compile(
+    r"^(补充|另外|还有|再补充|附件|联系人|联系电话|电话|地址|我的电话|可以|对[，,]?|是的)"
+)
+
+
+def normalized(text: str) -> str:
+    return _PUNCT.sub("", text).lower()
+
+
+def rule_intent(text: str) -> MessageIntent | None:
+    """The rules' verdict, or None when they cannot tell."""
+    bare = normalized(text)
+    if not bare:
+        return MessageIntent(MessageKind.VAGUE, 1.0, source="rule:empty")
+    if bare in _GREETINGS:
+        return MessageIntent(MessageKind.GREETING, 0.99, source="rule:greeting")
+    if bare in _THANKS:
+        return MessageIntent(MessageKind.THANKS, 0.99, source="rule:thanks")
+    if _STARS.match(bare):
+        return MessageIntent(MessageKind.VERDICT, 0.95, source="rule:rating")
+    if NUMBER_PATTERN.search(text) and len(bare) <= 30:
+        if _CHASE.search(text):
+            return MessageIntent(MessageKind.CHASE, 0.9, source="rule:number+chase")
+        return MessageIntent(MessageKind.STATUS, 0.9, source="rule:number")
+    if PHONE_PATTERN.search(text) and len(bare) <= 40 and _FOLLOWUP.search(bare):
+        return MessageIntent(MessageKind.FOLLOWUP, 0.9, source="rule:contact")
+    return None
+
+
+#: the learned layer's probabilities per kind for a text (``knowledge.learned``)
+KindModel = Callable[[str], Mapping[str, float]]
+
+
+def classify_message(text: str, model: KindModel | None = None) -> MessageIntent:
+    """What ``text`` means: the rules first, then the learned layer's most probable kind
+    (``model``; the shipped one when None and it can be loaded)."""
+    decided = rule_intent(text)
+    if decided is not None:
+        return decided
+    if model is None:
+        model = default_kind_model()
+    if model is None:
+        return _fallback(text)
+    scores = dict(model(text))
+    ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
+    (best, p), runner = ranked[0], (ranked[1] if len(ranked) > 1 else None)
+    return MessageIntent(
+        MessageKind(best),
+        p,
+        runner_up=MessageKind(runner[0]) if runner else None,
+        source="model",
+        scores=scores,
+    )
+
+
+def default_kind_model() -> KindModel | None:
+    """The learned layer's message-kind head, or None where it is not built in yet."""
+    try:
+        learned = importlib.import_module("knowledge.learned")
+    except ImportError:
+        return None
+    model: KindModel | None = getattr(learned, "message_kind_probabilities", None)
+    return model
+
+
+_QUESTION = re.compile(r"[?？]$|^(请问|咨询|问一下|想问|怎么|如何|是否|能否|哪里|什么)|吗[?？]?$")
+_COMPLAINT_CUES = re.compile(
+    r"没有?人管|一直|拖|不给|不让|刁难|乱收费|罚|欠|不办|推诿|踢皮球|投诉|反映|举报|"
+    r"多久了|个月了|天了|还没|不予|卡着|拒绝|要求我们|让我们"
+)
+
+
+def _fallback(text: str) -> MessageIntent:
+    """Without the learned layer: a question by its form, a complaint by its cues, vague
+    when short and neither."""
+    bare = normalized(text)
+    if _STATUS.search(text) and len(bare) <= 20:
+        return MessageIntent(MessageKind.STATUS, 0.6, source="fallback:status")
+    if _CHASE.search(text) and len(bare) <= 20:
+        return MessageIntent(MessageKind.CHASE, 0.6, source="fallback:chase")
+    complaint = bool(_COMPLAINT_CUES.search(text))
+    if _QUESTION.search(text.strip()) and not complaint:
+        return MessageIntent(MessageKind.QUESTION, 0.7, source="fallback:question")
+    if len(bare) < 8:
+        return MessageIntent(MessageKind.VAGUE, 0.5, source="fallback:short")
+    return MessageIntent(
+        MessageKind.COMPLAINT, 0.8 if complaint else 0.6, source="fallback:complaint"
+    )
