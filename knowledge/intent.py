@@ -63,16 +63,21 @@ class MessageIntent:
 #: below this the conversation asks back instead of acting
 CONFIDENT = 0.55
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 _PUNCT = re.compile(r"[\s,.!?;:~，。！？；：、…～·\-—()（）\[\]【】\"'“”‘’]+")
 NUMBER_PATTERN = re.compile(r"(?<!\d)(20\d{6}-\d{4})(?!\d)")
 PHONE_PATTERN = re.compile(r"(?<!\d)(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
-_GREETINGS = frozenset(
+_GREETINGS = _words(
     "你好 您好 你好啊 您好啊 在吗 在不在 在么 有人吗 有人在吗 哈喽 嗨 hi hello 早 早上好 上午好 "
-    "中午好 下午好 晚上好 你们好 领导好 打扰了 打扰一下 您好打扰了 你好在吗 您好在吗".split()  # noqa: SIM905
+    "中午好 下午好 晚上好 你们好 领导好 打扰了 打扰一下 您好打扰了 你好在吗 您好在吗"
 )
-_THANKS = frozenset(
+_THANKS = _words(
     "谢谢 谢谢你 谢谢您 谢谢你们 多谢 感谢 非常感谢 太感谢了 辛苦了 辛苦 麻烦了 麻烦你们了 好的 好 "
-    "好的谢谢 嗯 嗯嗯 收到 明白 明白了 知道了 了解 行 ok okay 再见 拜拜 👍 🙏".split()  # noqa: SIM905
+    "好的谢谢 嗯 嗯嗯 收到 明白 明白了 知道了 了解 行 ok okay 再见 拜拜 👍 🙏"
 )
 _STARS = re.compile(r"^(给)?([1-5一二三四五])(颗)?星(好评)?$|^(好评|差评|满意|非常满意|不满意)$")
 _STATUS = re.compile(r"进度|怎么样了|到哪一?步了|有结果了?吗|处理了吗|办了吗|查一?下")
