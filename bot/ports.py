@@ -27,6 +27,7 @@ from typing import Protocol, Self
 
 from bot.domain.records import (
     Actor,
+    ChatState,
     Complaint,
     Enterprise,
     Event,
@@ -188,6 +189,9 @@ class EnterpriseRepository(Protocol):
 
     async def get(self, enterprise_id: int) -> Enterprise | None: ...
 
+    async def find(self, actor: Actor) -> Enterprise | None:
+        """The enterprise ``actor`` is, without creating it."""
+
     async def save(self, enterprise: Enterprise) -> Enterprise: ...
 
 
@@ -249,6 +253,15 @@ class Inbox(Protocol):
         """Free the leases of ``owners`` (crashed processes); returns how many."""
 
 
+class ChatStates(Protocol):
+    async def get(self, actor: Actor) -> ChatState | None: ...
+
+    async def put(self, state: ChatState) -> None:
+        """Replace whatever the conversation with ``state.actor`` waited for."""
+
+    async def clear(self, actor: Actor) -> None: ...
+
+
 class Locks(Protocol):
     async def hold(self, name: str, owner: str, now: datetime, seconds: float) -> bool:
         """Take or renew the named lock for ``seconds``: True when ``owner`` holds it now
@@ -285,6 +298,7 @@ class UnitOfWork(Protocol):
     outbox: Outbox
     inbox: Inbox
     locks: Locks
+    chat_states: ChatStates
     reports: ReportQueries
 
     async def __aenter__(self) -> Self: ...

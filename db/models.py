@@ -261,6 +261,15 @@ class InboxRow(Base):
     lease_until: Mapped[datetime | None]
 
 
+class ChatStateRow(Base):
+    __tablename__ = "chat_states"
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    state: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime]
+
+
 class LockRow(Base):
     """Named locks with an expiry, e.g. the one Telegram poller among several instances."""
 

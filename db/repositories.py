@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.domain.records import (
     Actor,
+    ChatState,
     Complaint,
     Enterprise,
     Event,
@@ -42,6 +43,7 @@ from bot.errors import YousuError
 from bot.ports import ConcurrentUpdate
 from db.models import (
     Base,
+    ChatStateRow,
     ComplaintRow,
     DailyCounterRow,
     EnterpriseRow,
@@ -579,6 +581,9 @@ class SqlEnterpriseRepository:
     async def get_or_create(self, actor: Actor) -> Enterprise:
         return (await self.get_or_create_many([actor]))[actor]
 
+    async def find(self, actor: Actor) -> Enterprise | None:
+        return (await self._find([actor])).get(actor)
+
     async def get_or_create_many(self, actors: Iterable[Actor]) -> dict[Actor, Enterprise]:
         """One SELECT for known enterprises (the common case); new ones are inserted, and a
         concurrent insert of the same one is tolerated (ON CONFLICT DO NOTHING, then read)."""
@@ -887,3 +892,33 @@ class SqlLocks:
     async def owner(self, name: str) -> str | None:
         found = await self._session.execute(select(LockRow.owner).where(LockRow.name == name))
         return found.scalar()
+
+
+class SqlChatStates:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, actor: Actor) -> ChatState | None:
+        row = await self._session.get(ChatStateRow, (actor.channel, actor.external_id))
+        return None if row is None else _record(row, ChatState)
+
+    async def put(self, state: ChatState) -> None:
+        table = _table(ChatStateRow)
+        values = _columns(state, ChatStateRow)
+        statement = (
+            _insert(self._session)(table)
+            .values(**values)
+            .on_conflict_do_update(
+                index_elements=["channel", "external_id"],
+                set_={"state": state.state, "data": state.data, "updated_at": state.updated_at},
+            )
+        )
+        await self._session.execute(statement)
+
+    async def clear(self, actor: Actor) -> None:
+        await self._session.execute(
+            delete(ChatStateRow).where(
+                ChatStateRow.channel == actor.channel,
+                ChatStateRow.external_id == actor.external_id,
+            )
+        )

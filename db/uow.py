@@ -19,6 +19,7 @@ from bot import ports
 from bot.ports import DatabaseUnavailable
 from db.report import SqlReportQueries
 from db.repositories import (
+    SqlChatStates,
     SqlClockRepository,
     SqlComplaintRepository,
     SqlEnterpriseRepository,
@@ -55,6 +56,7 @@ class SqlUnitOfWork:
     outbox: ports.Outbox
     inbox: ports.Inbox
     locks: ports.Locks
+    chat_states: ports.ChatStates
     reports: ports.ReportQueries
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -74,6 +76,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(session)
         self.inbox = SqlInbox(session)
         self.locks = SqlLocks(session)
+        self.chat_states = SqlChatStates(session)
         self.reports = SqlReportQueries(session)
         return self
 

@@ -264,6 +264,23 @@ class InboxUpdate:
 
 
 @dataclass(slots=True)
+class ChatState:
+    """What a conversation waits for from one person, kept in the database so a restart
+    does not forget it: a text waiting for "提交诉求 / 只是咨询 / 补充到工单", an official's
+    action waiting for its text, ... ``state`` names it, ``data`` holds its values."""
+
+    channel: str
+    external_id: str
+    state: str
+    data: dict[str, Any]
+    updated_at: datetime
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.channel, self.external_id)
+
+
+@dataclass(slots=True)
 class UnitCounts:
     """Raw counts for one unit (or the district, ``unit=None``) over a period; the report
     (``bot.domain.figures``) turns them into rates. "In the period" means the complaint was

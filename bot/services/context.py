@@ -14,12 +14,15 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.sla import SlaEngine
 from bot.ports import Clock, UnitOfWorkFactory
+from knowledge.intent import MessageIntent
 from knowledge.routing.router import RouteDecision
 from knowledge.search.searcher import Answer
 
 Route = Callable[[str], RouteDecision]
 #: a policy question -> the measures that answer it, best first
 Ask = Callable[[str], Answer]
+#: what a chat message means (a complaint, a question, a greeting, ...)
+Classify = Callable[[str], MessageIntent]
 #: canonical unit name for a name or alias a person typed; raises a named error if unknown
 CanonicalUnit = Callable[[str], str]
 
@@ -49,6 +52,12 @@ def default_asker() -> Ask:
     from knowledge.brain import searcher  # noqa: PLC0415 - builds the index on first use
 
     return lambda question: searcher().answer(question, limit=5)
+
+
+def default_classifier() -> Classify:
+    from knowledge.intent import classify_message  # noqa: PLC0415
+
+    return classify_message
 
 
 def default_router() -> Route:
@@ -86,4 +95,5 @@ class ServiceContext:
     ask: Ask = field(default_factory=default_asker)
     canonical_unit: CanonicalUnit = field(default_factory=default_unit_names)
     co_units: CoUnits = field(default_factory=default_co_units)
+    classify: Classify = field(default_factory=default_classifier)
     zone: tzinfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))

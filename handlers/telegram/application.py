@@ -34,7 +34,8 @@ from telegram.ext import (
 from bot.errors import YousuError
 from bot.services.context import ServiceContext
 from bot.services.intake_queue import IntakeQueue
-from handlers.telegram import texts
+from handlers.telegram import keyboards, texts
+from handlers.telegram.conversation import ConversationHandlers
 from handlers.telegram.enterprise import EnterpriseHandlers
 from handlers.telegram.inbox import DRAIN_SECONDS, LONG_POLL, DurableUpdates
 from handlers.telegram.officials import COMMAND_ACTIONS, HasPending, OfficialHandlers
@@ -63,7 +64,8 @@ def build_application(
         .updater(None)  # updates come from the durable inbox (serve)
         .build()
     )
-    handlers = EnterpriseHandlers(services, intake or IntakeQueue(services))
+    queue = intake or IntakeQueue(services)
+    handlers = EnterpriseHandlers(services, queue)
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler("start", handlers.start, filters=private))
     application.add_handler(CommandHandler("help", handlers.start, filters=private))
@@ -73,7 +75,11 @@ def build_application(
     application.add_handler(CommandHandler("followup", handlers.follow_up, filters=private))
     application.add_handler(CommandHandler("chase", handlers.chase, filters=private))
     application.add_handler(CommandHandler("rate", handlers.rate, filters=private))
+    chat = ConversationHandlers(services, queue)
     officials = OfficialHandlers(services)
+    application.add_handler(
+        CallbackQueryHandler(chat.button, pattern=keyboards.CONVERSATION_PATTERN)
+    )
     application.add_handler(CallbackQueryHandler(officials.button))
     application.add_handler(CommandHandler("cancel", officials.cancel, filters=private))
     application.add_handler(CommandHandler("queue", officials.queue, filters=private))
@@ -87,8 +93,21 @@ def build_application(
     application.add_handler(
         MessageHandler(private & filters.TEXT & pending, officials.pending_text)
     )
-    application.add_handler(MessageHandler(private & filters.TEXT, handlers.complaint))
-    application.add_handler(MessageHandler(private & ~filters.StatusUpdate.ALL, handlers.not_text))
+    # every other text is understood before anything is filed
+    new = filters.UpdateType.MESSAGE
+    application.add_handler(MessageHandler(private & new & filters.TEXT, chat.text))
+    media = (
+        filters.PHOTO
+        | filters.Document.ALL
+        | filters.VOICE
+        | filters.VIDEO
+        | filters.AUDIO
+        | filters.LOCATION
+    )
+    application.add_handler(MessageHandler(private & new & media, chat.media))
+    application.add_handler(
+        MessageHandler(private & new & ~filters.StatusUpdate.ALL, handlers.not_text)
+    )
     application.add_error_handler(on_error)
     return application
 

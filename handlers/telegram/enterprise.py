@@ -129,8 +129,12 @@ class EnterpriseHandlers:
 
 
 def update_reference(update: Update) -> str:
-    """The reference of what an update files: Telegram numbers updates per bot."""
-    return f"tg-update-{update.update_id}"
+    """The reference of what a message files: its message id, unique in the sender's private
+    chat (references are per sender), the same when Telegram delivers the update again."""
+    message = update.effective_message
+    if message is None:
+        return f"tg-update-{update.update_id}"
+    return f"tg-msg-{message.message_id}"
 
 
 def command_words(text: str | None, parts: int) -> list[str]:

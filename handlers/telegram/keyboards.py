@@ -7,6 +7,9 @@ Telegram or the database.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 SIGN_OFF = "so"
@@ -61,12 +64,95 @@ def dispatching(number: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_button(DISPATCH, number)]])
 
 
-def for_notification(kind: str, number: str) -> InlineKeyboardMarkup | None:
-    """The buttons an outbox message of ``kind`` carries, if any."""
+def for_notification(
+    kind: str, number: str, payload: Mapping[str, Any] | None = None
+) -> InlineKeyboardMarkup | None:
+    """The buttons an outbox message of ``kind`` carries, if any: officials act on theirs;
+    the enterprise answers a reply (回复) and rates a resolved complaint (已解决 / 未解决)."""
     if not number:
         return None
     if kind == "assigned":
         return handling(number)
     if kind == "dispatch_needed":
         return dispatching(number)
+    if payload is not None and payload.get("ask_rating"):
+        return solved_or_not(number)
+    if kind == "reply":
+        return answering(number)
     return None
+
+
+# --- the enterprise's side: the conversation's choices and the rating -------------------------
+
+#: callback data prefixes of the conversation (see ``handlers/telegram/conversation.py``)
+CHOOSE = "cv"  # cv:file | cv:ask | cv:add:NUMBER - what a remembered text is
+SOLVED = "ok"  # ok:NUMBER:1|0 - solved or not
+STARS = "st"  # st:NUMBER:1|0:SCORE
+ANSWER = "ad"  # ad:NUMBER - the next text answers the official on NUMBER
+CONVERSATION_PATTERN = rf"^({CHOOSE}|{SOLVED}|{STARS}|{ANSWER}):"
+
+
+def _data(*parts: str) -> str:
+    data = ":".join(parts)
+    assert len(data.encode()) <= MAX_CALLBACK_DATA, data
+    return data
+
+
+def choosing(open_numbers: tuple[str, ...], limit: int = 3) -> InlineKeyboardMarkup:
+    """提交诉求 / 只是咨询, and 补充到工单 N for the newest open complaints."""
+    rows = [
+        [
+            InlineKeyboardButton("提交诉求", callback_data=_data(CHOOSE, "file")),
+            InlineKeyboardButton("只是咨询", callback_data=_data(CHOOSE, "ask")),
+        ]
+    ]
+    rows += [
+        [InlineKeyboardButton(f"补充到工单 {n}", callback_data=_data(CHOOSE, "add", n))]
+        for n in open_numbers[:limit]
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
+def file_after_all() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton("按诉求提交", callback_data=_data(CHOOSE, "file"))]]
+    )
+
+
+def solved_or_not(number: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("已解决", callback_data=_data(SOLVED, number, "1")),
+                InlineKeyboardButton("未解决", callback_data=_data(SOLVED, number, "0")),
+            ]
+        ]
+    )
+
+
+def stars(number: str, solved: bool) -> InlineKeyboardMarkup:
+    flag = "1" if solved else "0"
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    "★" * score, callback_data=_data(STARS, number, flag, str(score))
+                )
+                for score in range(5, 0, -1)
+            ]
+        ]
+    )
+
+
+def answering(number: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton("回复", callback_data=_data(ANSWER, number))]]
+    )
+
+
+def parse_conversation(data: str | None) -> list[str] | None:
+    """The parts of a conversation button's data, or None when it is not one."""
+    parts = (data or "").split(":")
+    if len(parts) < 2 or parts[0] not in (CHOOSE, SOLVED, STARS, ANSWER):
+        return None
+    return parts

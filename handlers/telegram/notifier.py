@@ -48,7 +48,8 @@ class TelegramNotifier:
                 f"not a Telegram chat id: {message.address!r}", retryable=False
             ) from None
         text = notification(message, self._zone, self._title)
-        buttons = for_notification(message.kind, str(message.payload.get("number") or ""))
+        number = str(message.payload.get("number") or "")
+        buttons = for_notification(message.kind, number, message.payload)
         try:
             await self._bot.send_message(
                 chat_id,

@@ -26,7 +26,8 @@ CLERK, COLLEAGUE, LEAD, OTHER_UNIT, DISPATCHER, STRANGER = (
     790001,
 )
 LICENCE = "企业办理营业执照变更登记一直没办下来"
-VAGUE = "你好，想问一下"
+#: a complaint all right, but about no matter the router can place: a dispatcher decides
+VAGUE = "厂里的问题反映了好几次了一直没人解决"
 
 
 async def _assigned(api: BotApiStandIn, app: App, official: int = CLERK) -> tuple[str, Sent]:
@@ -202,14 +203,15 @@ async def test_cancel_aborts_a_pending_reply(api: BotApiStandIn, running_bot: Ru
         await api.wait_for_text(CLERK, "的回复内容")
         api.send_text(CLERK, "/cancel")
         await api.wait_for_text(CLERK, "已取消")
-        # the next text is no longer a reply: it is filed as the sender's own complaint
-        api.send_text(CLERK, "这句话不应该发给企业")
-        await api.wait_for_text(CLERK, "已受理您的诉求")
+        # the next text is no longer a reply, and an official's text never files a complaint
+        api.send_text(CLERK, "这句话不应该发给企业，厂里申请用电增容两个月了没人管")
+        await api.wait_for_text(CLERK, "文字消息不会生成工单")
         api.send_text(CLERK, "/cancel")
         await api.wait_for_text(CLERK, "当前没有进行中的操作")
         events = await _events(app, number)
     assert EventKind.REPLIED not in events
     assert not any("【单位答复】" in t for t in api.messages_to(FIRM))
+    assert not any("已受理您的诉求" in t for t in api.messages_to(CLERK))
 
 
 async def test_everything_works_by_command_too(api: BotApiStandIn, running_bot: RunningBot) -> None:

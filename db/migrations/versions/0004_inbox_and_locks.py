@@ -1,4 +1,4 @@
-"""a durable inbox of incoming updates, and named locks with an expiry
+"""a durable inbox of incoming updates, named locks with an expiry, and chat states
 
 Revision ID: 0004
 Revises: 0003
@@ -50,6 +50,15 @@ def upgrade() -> None:
             postgresql_where=sa.text(_PENDING),
         )
     op.create_table(
+        "chat_states",
+        sa.Column("channel", sa.String(length=16), nullable=False),
+        sa.Column("external_id", sa.String(length=100), nullable=False),
+        sa.Column("state", sa.String(length=32), nullable=False),
+        sa.Column("data", sa.JSON(), nullable=False),
+        sa.Column("updated_at", db.models.UtcDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("channel", "external_id", name=op.f("pk_chat_states")),
+    )
+    op.create_table(
         "locks",
         sa.Column("name", sa.String(length=64), nullable=False),
         sa.Column("owner", sa.String(length=64), nullable=False),
@@ -60,6 +69,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("locks")
+    op.drop_table("chat_states")
     with op.batch_alter_table("inbox", schema=None) as batch_op:
         batch_op.drop_index(
             "ix_inbox_pending", sqlite_where=sa.text(_PENDING), postgresql_where=sa.text(_PENDING)

@@ -1,0 +1,236 @@
+"""Understanding a chat message before anything is filed: what it means (``knowledge.intent``)
+and what to do with it, given who sent it and what of theirs is on file.
+
+Owns the conversation's decisions, for any chat channel (Telegram today): only a clear
+complaint is filed; a question is answered; a greeting is welcomed; an addition, a chase, a
+status question or a verdict goes to the complaint it is about (the one replied to, the one
+waiting for the enterprise's answer, or the only open one); anything unsure gets one question
+back, and the text waits in the database (``ChatState``) for the answer, so a restart does not
+lose it. Officials' texts never file a complaint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from enum import StrEnum
+
+from bot.domain.lifecycle import PermissionDenied
+from bot.domain.records import Actor, ChatState, Complaint, EventKind, Status
+from bot.ports import UnitOfWork
+from bot.services.context import ServiceContext
+from bot.services.intake import check_text
+from bot.services.steps import load_official
+from knowledge.intent import (
+    ABOUT_A_COMPLAINT,
+    NUMBER_PATTERN,
+    SOCIAL,
+    MessageIntent,
+    MessageKind,
+)
+
+#: an official's reply newer than this, last on an open complaint, waits for the enterprise
+AWAITS_ANSWER = timedelta(days=3)
+#: attachments one complaint may carry
+MAX_ATTACHMENTS = 10
+#: a text waiting for "提交诉求 / 只是咨询 / 补充到工单" is forgotten after this
+REMEMBER_FOR = timedelta(hours=24)
+#: the chat state of a text waiting for the sender's choice
+WAITING_CHOICE = "waiting_choice"
+#: the chat state after 回复 was pressed on an official's reply: the next text answers it
+ANSWERING = "answering"
+#: the chat state of attachments sent without text: the next text is their complaint
+WAITING_TEXT = "waiting_text"
+
+
+class Next(StrEnum):
+    FILE = "file"  # file it as a new complaint
+    ANSWER = "answer"  # answer it as a policy question
+    WELCOME = "welcome"  # greeting, thanks, small talk, help: the welcome and main actions
+    ADD = "add"  # add it to ``number`` (补充说明 / an answer to the official)
+    CHASE = "chase"  # 催办 on ``number``
+    STATUS = "status"  # show ``number``, or the list when None
+    RATE = "rate"  # ask whether ``number`` is solved, then for stars
+    CLARIFY = "clarify"  # ask back: file / question / add to one of ``open_numbers``
+    OFFICIAL = "official"  # an official's text that no action waits for
+
+
+@dataclass(frozen=True, slots=True)
+class Understanding:
+    next: Next
+    intent: MessageIntent
+    number: str | None = None
+    #: the sender's open complaints, newest first (for the clarifying question's buttons)
+    open_numbers: tuple[str, ...] = ()
+    #: attachments sent earlier without text, which this text describes
+    attachments: tuple[str, ...] = ()
+
+
+async def understand(
+    ctx: ServiceContext, actor: Actor, text: str, replying_to: str | None = None
+) -> Understanding:
+    """What to do with ``text`` from ``actor``. ``replying_to`` is the complaint number of the
+    message it replies to, if any. A text that needs the sender's choice is remembered."""
+    text = check_text(text)  # empty or too long: a clear error before anything else
+    intent = ctx.classify(text)
+    now = ctx.clock.now()
+    async with ctx.uow_factory() as uow:
+        if await _is_official(uow, actor):
+            return Understanding(Next.OFFICIAL, intent)
+        mine = await _open_complaints(uow, actor)
+        state = await uow.chat_states.get(actor)
+        if state is not None and now - state.updated_at > REMEMBER_FOR:
+            state = None
+        attachments: tuple[str, ...] = ()
+        if state is not None and state.state == ANSWERING:
+            replying_to = replying_to or str(state.data.get("number") or "") or None
+        if state is not None and state.state == WAITING_TEXT:
+            attachments = tuple(str(a) for a in state.data.get("attachments", ()))
+        decided = await _decide(ctx, uow, intent, text, mine, replying_to)
+        if attachments and decided.next in (Next.CLARIFY, Next.WELCOME, Next.ANSWER):
+            # the text describes the photos sent before it: a complaint, not a question
+            decided = Understanding(Next.FILE, intent, None, decided.open_numbers)
+        decided = replace(decided, attachments=attachments)
+        if decided.next in (Next.CLARIFY, Next.ANSWER):  # the choice may come later
+            await uow.chat_states.put(
+                ChatState(actor.channel, actor.external_id, WAITING_CHOICE, {"text": text}, now)
+            )
+        elif state is not None:
+            await uow.chat_states.clear(actor)
+        await uow.commit()
+    return decided
+
+
+async def expect_answer(ctx: ServiceContext, actor: Actor, number: str) -> None:
+    """The sender pressed 回复 on an official's reply: their next text joins ``number``."""
+    await _put(ctx, actor, ANSWERING, {"number": number})
+
+
+async def hold_attachments(ctx: ServiceContext, actor: Actor, attachments: Sequence[str]) -> None:
+    """Attachments came without text: keep them for the complaint the next text describes
+    (added to any held already)."""
+    async with ctx.uow_factory() as uow:
+        state = await uow.chat_states.get(actor)
+        held: list[str] = []
+        if state is not None and state.state == WAITING_TEXT:
+            held = [str(a) for a in state.data.get("attachments", ())]
+        held += [a for a in attachments if a not in held]
+        await uow.chat_states.put(
+            ChatState(
+                actor.channel,
+                actor.external_id,
+                WAITING_TEXT,
+                {"attachments": held[:MAX_ATTACHMENTS]},
+                ctx.clock.now(),
+            )
+        )
+        await uow.commit()
+
+
+async def _put(ctx: ServiceContext, actor: Actor, state: str, data: dict[str, object]) -> None:
+    async with ctx.uow_factory() as uow:
+        await uow.chat_states.put(
+            ChatState(actor.channel, actor.external_id, state, dict(data), ctx.clock.now())
+        )
+        await uow.commit()
+
+
+async def _decide(
+    ctx: ServiceContext,
+    uow: UnitOfWork,
+    intent: MessageIntent,
+    text: str,
+    mine: list[Complaint],
+    replying_to: str | None,
+) -> Understanding:
+    numbers = tuple(c.number for c in mine)
+    kind = intent.kind
+    named = _named_number(text, numbers)
+    if replying_to is not None and replying_to in numbers:
+        target = next(c for c in mine if c.number == replying_to)
+        if kind == MessageKind.VERDICT and target.status == Status.RESOLVED:
+            return Understanding(Next.RATE, intent, replying_to, numbers)
+        if kind == MessageKind.CHASE:
+            return Understanding(Next.CHASE, intent, replying_to, numbers)
+        if kind == MessageKind.STATUS:
+            return Understanding(Next.STATUS, intent, replying_to, numbers)
+        return Understanding(Next.ADD, intent, replying_to, numbers)
+    if kind in SOCIAL and intent.confident:
+        return Understanding(Next.WELCOME, intent, None, numbers)
+    if kind == MessageKind.COMPLAINT and intent.confident:
+        return Understanding(Next.FILE, intent, None, numbers)
+    if kind == MessageKind.QUESTION and intent.confident:
+        return Understanding(Next.ANSWER, intent, None, numbers)
+    waiting = await _awaiting_answer(ctx, uow, mine)
+    if kind in ABOUT_A_COMPLAINT and intent.confident:
+        if kind == MessageKind.VERDICT:
+            resolved = [c for c in mine if c.status == Status.RESOLVED]
+            target_number = named or (resolved[0].number if resolved else None)
+            if target_number is not None:
+                return Understanding(Next.RATE, intent, target_number, numbers)
+            return Understanding(Next.WELCOME, intent, None, numbers)
+        if kind == MessageKind.STATUS:
+            only = numbers[0] if len(numbers) == 1 else None
+            return Understanding(Next.STATUS, intent, named or only, numbers)
+        target_number = named or waiting or (numbers[0] if len(numbers) == 1 else None)
+        if target_number is not None:
+            chase = kind == MessageKind.CHASE
+            return Understanding(Next.CHASE if chase else Next.ADD, intent, target_number, numbers)
+    elif waiting is not None and kind != MessageKind.COMPLAINT:
+        # unsure, while an official waits for this enterprise's answer: it is the answer
+        return Understanding(Next.ADD, intent, waiting, numbers)
+    return Understanding(Next.CLARIFY, intent, None, numbers)
+
+
+async def remembered_text(ctx: ServiceContext, actor: Actor) -> str | None:
+    """The text that waits for the sender's choice (taken: asked once), or None when there
+    is none or it is too old."""
+    async with ctx.uow_factory() as uow:
+        state = await uow.chat_states.get(actor)
+        if state is None or state.state != WAITING_CHOICE:
+            return None
+        await uow.chat_states.clear(actor)
+        await uow.commit()
+    if ctx.clock.now() - state.updated_at > REMEMBER_FOR:
+        return None
+    text = state.data.get("text")
+    return text if isinstance(text, str) else None
+
+
+async def _is_official(uow: UnitOfWork, actor: Actor) -> bool:
+    if actor.channel != "telegram":
+        return False
+    try:
+        await load_official(uow, actor)
+    except PermissionDenied:
+        return False
+    return True
+
+
+async def _open_complaints(uow: UnitOfWork, actor: Actor) -> list[Complaint]:
+    enterprise = await uow.enterprises.find(actor)
+    if enterprise is None or enterprise.id is None:
+        return []
+    complaints = await uow.complaints.for_enterprise(enterprise.id, 20)
+    return [c for c in complaints if c.status.is_open and c.status != Status.MERGED]
+
+
+async def _awaiting_answer(
+    ctx: ServiceContext, uow: UnitOfWork, mine: list[Complaint]
+) -> str | None:
+    """The open complaint whose last step is an official's recent reply (newest first)."""
+    now = ctx.clock.now()
+    for complaint in mine:
+        if complaint.status != Status.IN_PROGRESS or complaint.id is None:
+            continue
+        events = await uow.events.for_complaint(complaint.id)
+        steps = [e for e in events if e.kind not in (EventKind.CLOCK_WARNED,)]
+        if steps and steps[-1].kind == EventKind.REPLIED and now - steps[-1].at < AWAITS_ANSWER:
+            return complaint.number
+    return None
+
+
+def _named_number(text: str, numbers: tuple[str, ...]) -> str | None:
+    found = NUMBER_PATTERN.search(text)
+    return found.group(1) if found and found.group(1) in numbers else None

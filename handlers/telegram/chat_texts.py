@@ -1,0 +1,59 @@
+"""What the conversation says to an enterprise (all Chinese): the answers to messages that are
+not complaints, the clarifying question, the rating steps, and attachments."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+GREETING = (
+    "您好！这里是偃师区“有诉即办”企业诉求服务。\n"
+    "· 直接用文字描述遇到的问题（涉及的单位、事项、等了多久），即可提交诉求；\n"
+    "· 想了解政策，直接提问即可，例如“新注册公司要几个工作日”；\n"
+    "· 查进度发 /mine 或 /status 编号。\n"
+    "发送 /start 查看全部功能。"
+)
+THANKS = "不客气！有新的问题随时发给我们。查进度请发 /mine。"
+
+
+def clarify(open_numbers: Sequence[str]) -> str:
+    lines = ["收到。为了准确办理，请问您这条消息是："]
+    lines.append("· 提交一件新的诉求（派给承办单位办理、计时）；")
+    lines.append("· 只是咨询政策；")
+    if open_numbers:
+        lines.append("· 对已提交工单的补充。")
+    lines.append("请点下面的按钮选择；也可以把问题写得更具体一些再发一次。")
+    return "\n".join(lines)
+
+
+def added(number: str) -> str:
+    return f"已补充到工单 {number}，并转给承办单位。"
+
+
+def forgotten() -> str:
+    return "抱歉，没有找到待处理的消息（可能已超过 24 小时），请重新发送。"
+
+
+def ask_solved(number: str) -> str:
+    return f"工单 {number}：请确认问题是否已经解决。"
+
+
+def ask_stars(number: str, solved: bool) -> str:
+    verdict = "已解决" if solved else "未解决"
+    return f"工单 {number}：{verdict}。请为办理结果打分（5 星为非常满意）。"
+
+
+def answering(number: str) -> str:
+    return f"请直接发送您对工单 {number} 的回复，将转给承办单位。"
+
+
+OFFICIAL_HELP = (
+    "您是登记的工作人员：文字消息不会生成工单。\n"
+    "请用通知上的按钮办理，或使用命令：/queue（本单位待办）、/waiting（待派单）、"
+    "/signoff 编号、/reply 编号 内容、/resolve 编号 内容、/transfer 编号 单位 理由、"
+    "/return 编号 理由、/dispatch 编号 单位。"
+)
+PHOTO_NEEDS_TEXT = (
+    "已收到附件。请再发一条文字，简要说明遇到的问题（涉及的单位、事项、等了多久），"
+    "附件将随诉求一并提交。"
+)
+ATTACHMENT_LIMIT = "附件太大或太多（单个不超过 20 MB，每件诉求最多 10 个），请精简后再发。"
