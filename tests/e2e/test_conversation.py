@@ -1,0 +1,182 @@
+"""The conversation end to end (real PTB application, Bot API stand-in, SQLite file): only
+complaints are filed; questions, greetings, additions, verdicts and unsure texts each get what
+they need; buttons carry the thread; a restart in the middle of a clarifying question loses
+nothing; files and photos are accepted; hostile input gets a clear answer."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.domain.records import Actor, EventKind, Role, Status
+from bot.services import handling, queries
+from bot.services.intake import MAX_TEXT
+from tests.e2e.botapi import BotApiStandIn, Sent
+from tests.e2e.conftest import RunningBot
+from tests.support import add_official
+
+pytestmark = pytest.mark.e2e
+
+FIRM = 760001
+CLERK = 760002
+POWER = "厂里新上了一条生产线，申请用电增容快两个月了，供电那边一直没给方案。"
+NUMBER = re.compile(r"工单编号：(\d{8}-\d{4})")
+
+
+async def _filed(app: object, user: int = FIRM) -> list[str]:
+    complaints = await queries.my_complaints(app.services, Actor("telegram", str(user)))  # type: ignore[attr-defined]
+    return [c.number for c in complaints]
+
+
+async def _file(api: BotApiStandIn, text: str = POWER, user: int = FIRM) -> str:
+    api.send_text(user, text)
+    ack = await api.wait_for_text(user, "已受理您的诉求")
+    match = NUMBER.search(ack)
+    assert match
+    return match.group(1)
+
+
+async def test_greetings_thanks_and_questions_file_nothing(
+    api: BotApiStandIn, running_bot: RunningBot
+) -> None:
+    async with running_bot() as app:
+        api.send_text(FIRM, "你好")
+        greeting = await api.wait_for_text(FIRM, "有诉即办")
+        api.send_text(FIRM, "谢谢")
+        thanks = await api.wait_for_text(FIRM, "不客气")
+        api.send_text(FIRM, "请问1330是什么意思？")
+        answer = await api.wait_for_sent(FIRM, "1330")
+        filed = await _filed(app)
+    assert "直接用文字描述" in greeting and "/mine" in thanks
+    assert filed == []  # not one work order
+    assert "首个工作日" in answer.text
+    assert answer.buttons == {"按诉求提交": "cv:file"}
+
+
+async def test_a_question_is_filed_after_all_by_its_button(
+    api: BotApiStandIn, running_bot: RunningBot
+) -> None:
+    async with running_bot() as app:
+        question = "企业开办全程网办需要几个工作日？"
+        api.send_text(FIRM, question)
+        answer = await api.wait_for_sent(FIRM, "举措")
+        api.press(FIRM, answer, "按诉求提交")
+        await api.wait_for_text(FIRM, "已受理您的诉求")
+        [number] = await _filed(app)
+        view = await queries.complaint_status(app.services, Actor("telegram", str(FIRM)), number)
+        # pressed again (a stale copy of the button): the text was taken once
+        assert answer.buttons == {}  # the choice was made: its button went
+        api.press(FIRM, answer, "cv:file")
+        await api.wait_for_text(FIRM, "没有找到待处理的消息")
+        assert len(await _filed(app)) == 1
+    assert view.complaint.text == question
+
+
+async def test_a_vague_text_is_asked_about_and_survives_a_restart(
+    api: BotApiStandIn, running_bot: RunningBot
+) -> None:
+    async with running_bot() as app:
+        existing = await _file(api)
+        api.send_text(FIRM, "有问题")
+        asked = await api.wait_for_sent(FIRM, "请问您这条消息是")
+        assert await _filed(app) == [existing]
+    assert asked.buttons == {
+        "提交诉求": "cv:file",
+        "只是咨询": "cv:ask",
+        f"补充到工单 {existing}": f"cv:add:{existing}",
+    }
+    async with running_bot() as app:  # the bot was restarted before the answer
+        api.press(FIRM, asked, f"补充到工单 {existing}")
+        await api.wait_for_text(FIRM, f"已补充到工单 {existing}")
+        view = await queries.complaint_status(app.services, Actor("telegram", str(FIRM)), existing)
+    assert [e.reason or e.data.get("text") for e in view.events if e.kind is EventKind.FOLLOWED_UP]
+
+
+async def test_a_reply_to_the_bot_joins_its_complaint_and_an_official_never_files(
+    api: BotApiStandIn, running_bot: RunningBot
+) -> None:
+    async with running_bot() as app:
+        number = await _file(api)
+        ack = await api.wait_for_sent(FIRM, "已受理您的诉求")
+        api.send({FIRM: 0}.get(FIRM) or FIRM, {"text": "补充：变压器是400千伏安的"}, reply_to=ack)
+        await api.wait_for_text(FIRM, f"已补充到工单 {number}")
+        # an official of the unit replies; the enterprise answers with the reply's button
+        decision = app.services.route(POWER)
+        assert decision.lead_unit
+        await add_official(app.services.uow_factory, CLERK, decision.lead_unit, Role.HANDLER)
+        official = Actor("telegram", str(CLERK))
+        await handling.sign_off(app.services, official, number)
+        await handling.reply(app.services, official, number, "请问贵厂的用电地址在哪里？")
+        reply = await api.wait_for_sent(FIRM, "请问贵厂的用电地址在哪里")
+        assert reply.buttons == {"回复": f"ad:{number}"}
+        api.press(FIRM, reply, "回复", first_name="企业用户")
+        await api.wait_for_text(FIRM, "请直接发送您对工单")
+        api.send_text(FIRM, "首阳山街道工业园3号")
+        await api.wait_for_text(FIRM, f"已补充到工单 {number}")
+        # the official's own texts never become work orders
+        api.send_text(CLERK, "收到，马上联系企业")
+        await api.wait_for_text(CLERK, "文字消息不会生成工单")
+        assert await _filed(app) == [number]
+        assert await _filed(app, CLERK) == []
+        view = await queries.complaint_status(app.services, official, number)
+    follow_ups = [e for e in view.events if e.kind is EventKind.FOLLOWED_UP]
+    assert len(follow_ups) == 2
+
+
+async def test_rating_with_buttons_after_the_unit_resolves(
+    api: BotApiStandIn, running_bot: RunningBot
+) -> None:
+    async with running_bot() as app:
+        number = await _file(api)
+        decision = app.services.route(POWER)
+        assert decision.lead_unit
+        await add_official(app.services.uow_factory, CLERK, decision.lead_unit, Role.HANDLER)
+        official = Actor("telegram", str(CLERK))
+        await handling.sign_off(app.services, official, number)
+        await handling.resolve(app.services, official, number, "已完成增容，今日送电。")
+        notice: Sent = await api.wait_for_sent(FIRM, "办结说明")
+        assert notice.buttons == {"已解决": f"ok:{number}:1", "未解决": f"ok:{number}:0"}
+        api.press(FIRM, notice, "已解决", first_name="企业用户")
+        await api.wait_for_text(FIRM, "请为办理结果打分")
+        assert set(notice.buttons) == {"★★★★★", "★★★★", "★★★", "★★", "★"}
+        api.press(FIRM, notice, "★★★★", first_name="企业用户")
+        await api.wait_for_text(FIRM, "已结案")
+        view = await queries.complaint_status(app.services, official, number)
+    assert view.complaint.status is Status.CLOSED
+    assert [(r.score, r.solved) for r in view.ratings] == [(4, True)]
+
+
+async def test_photos_with_and_without_text(api: BotApiStandIn, running_bot: RunningBot) -> None:
+    async with running_bot() as app:
+        api.send_photo(FIRM, caption="门口的路被施工方挖断一个月了，货车进不来")
+        await api.wait_for_text(FIRM, "已受理您的诉求")
+        api.send_photo(FIRM)  # no text: asked for it, nothing filed yet
+        await api.wait_for_text(FIRM, "请再发一条文字")
+        assert len(await _filed(app)) == 1
+        api.send_text(FIRM, "消防验收排了一个多月的队还没排上，厂房没法投产，这是通知单")
+        await api.wait_for_text(FIRM, "已受理您的诉求", within=10)
+        api.send_photo(FIRM, caption="看看这个", file_size=30 * 1024 * 1024)
+        await api.wait_for_text(FIRM, "附件太大或太多")
+        complaints = await queries.my_complaints(app.services, Actor("telegram", str(FIRM)))
+    assert len(complaints) == 2
+    assert all(
+        len(c.attachments) == 1 and c.attachments[0].startswith("photo:") for c in complaints
+    )
+
+
+async def test_hostile_input_gets_a_clear_answer(
+    api: BotApiStandIn, running_bot: RunningBot
+) -> None:
+    async with running_bot() as app:
+        api.send_photo(FIRM, caption="长" * (MAX_TEXT + 1))
+        await api.wait_for_text(FIRM, "过长")
+        number = await _file(api)
+        sent = await api.wait_for_sent(FIRM, "已受理您的诉求")
+        # a forged button: someone else's complaint, a malformed score, an unknown kind
+        for forged in (f"st:{number}:1:9", "st:20261125-9999:1:5", "cv:add:20261125-0001", "zz:1"):
+            api.press(FIRM, sent, forged, first_name="企业用户")
+        await api.wait_for_messages(FIRM, len(api.messages_to(FIRM)) + 1, within=10)
+        view = await queries.complaint_status(app.services, Actor("telegram", str(FIRM)), number)
+    assert view.ratings == ()
+    assert not any("Traceback" in t for t in api.messages_to(FIRM))
