@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.cli.app_runner import run_with_app
 from bot.cli.output import bilingual_help, help_handler, print_json
-from bot.config import load_settings
-from bot.domain.figures import last_complete_week
 
 if TYPE_CHECKING:
+    from bot.app import App
     from bot.services.reports import WeeklyReport
 
 
@@ -65,18 +64,16 @@ def _day(text: str) -> date:
 
 
 def _weekly(args: argparse.Namespace) -> int:
-    from bot.services.reports import weekly_report  # noqa: PLC0415
+    from bot.services.reports import send_weekly_summary, weekly_report  # noqa: PLC0415
 
-    settings = load_settings()
-    week = args.week
-    if week is None:
-        year, number = last_complete_week(datetime.now(UTC), settings.zone)
-        week = f"{year}-W{number:02d}"
-    report = run_with_app(lambda app: weekly_report(app.services, week), settings)
-    if args.send:
-        from bot.services.reports import send_weekly_summary  # noqa: PLC0415
+    async def use(app: App) -> tuple[WeeklyReport, int | None]:
+        # the default week is the last complete one on the application's clock
+        report = await weekly_report(app.services, args.week)
+        queued = await send_weekly_summary(app.services, report.week) if args.send else None
+        return report, queued
 
-        queued = run_with_app(lambda app: send_weekly_summary(app.services, week), settings)
+    report, queued = run_with_app(use)
+    if queued is not None:
         print(f"已推送给 {queued} 人（此前已推送的不重复）/ queued for {queued}", file=sys.stderr)
     return _show(report, args)
 

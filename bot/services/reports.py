@@ -77,8 +77,12 @@ class WeeklyReport:
         }
 
 
-async def weekly_report(ctx: ServiceContext, week: str) -> WeeklyReport:
-    year, number = parse_week(week)
+async def weekly_report(ctx: ServiceContext, week: str | None = None) -> WeeklyReport:
+    """One ISO week's figures; by default the last complete week on the service's clock."""
+    if week is None:
+        year, number = last_complete_week(ctx.clock.now(), ctx.zone)
+    else:
+        year, number = parse_week(week)
     start, end = week_bounds(year, number, ctx.zone)
     return await _report(ctx, f"{year}-W{number:02d}", start, end)
 
