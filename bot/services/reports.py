@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.domain.figures import Figure, figures, last_complete_week, parse_week, week_bounds
+from bot.domain.ranking import RANKED_TITLES, RankedUnit, RankingRule, load_ranking_rule, rank_units
 from bot.domain.records import HotTopic, OutboxMessage, Role, UnitCounts
 from bot.errors import InvalidInput
 from bot.services.context import ServiceContext
@@ -38,12 +39,18 @@ class WeeklyReport:
     end: str
     units: tuple[UnitReport, ...]  # district-wide first
     hot_topics: tuple[HotTopic, ...]
+    #: the units (not the district) ranked by ``ranking_rule``, best first, unranked last
+    ranking: tuple[RankedUnit, ...] = ()
+    ranking_rule: RankingRule | None = None
+    #: when the figures were counted (a clock still running in time is not counted yet)
+    as_of: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "week": self.week,
             "start": self.start,
             "end": self.end,
+            "as_of": self.as_of,
             "units": [
                 {
                     "unit": u.unit,
@@ -74,6 +81,22 @@ class WeeklyReport:
                 }
                 for t in self.hot_topics
             ],
+            "ranking": {
+                "weights": dict(self.ranking_rule.weights) if self.ranking_rule else {},
+                "source": self.ranking_rule.source if self.ranking_rule else "",
+                "units": [
+                    {
+                        "position": r.position,
+                        "unit": r.unit,
+                        "score": None if r.score is None else round(r.score, 2),
+                        "received": r.received,
+                        "rates": dict(r.rates),
+                        "basis": list(r.basis),
+                        "complete": r.complete,
+                    }
+                    for r in self.ranking
+                ],
+            },
         }
 
 
@@ -99,17 +122,53 @@ async def period_report(ctx: ServiceContext, first: date, last: date) -> WeeklyR
 
 
 async def _report(ctx: ServiceContext, label: str, start: datetime, end: datetime) -> WeeklyReport:
+    now = ctx.clock.now()
     async with ctx.uow_factory() as uow:
-        counts = await uow.reports.unit_counts(start, end, ctx.clock.now())
+        counts = await uow.reports.unit_counts(start, end, now)
         topics = await uow.reports.hot_topics(start, end)
     units = tuple(UnitReport(c.unit or DISTRICT, c, tuple(figures(c))) for c in counts)
+    rule = load_ranking_rule()
+    ranking = rank_units(
+        ((u.unit, u.counts.received, u.figures) for u in units if u.counts.unit is not None), rule
+    )
     return WeeklyReport(
         label,
         start.astimezone(ctx.zone).isoformat(),
         end.astimezone(ctx.zone).isoformat(),
         units,
         tuple(topics),
+        ranking,
+        rule,
+        now.astimezone(ctx.zone).isoformat(timespec="seconds"),
     )
+
+
+def _rate(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+def ranking_lines(report: WeeklyReport) -> list[str]:
+    """The ranking as lines of text: position, unit, score and the three rates; a unit scored
+    on only some of the rates is starred and the note says so."""
+    if not report.ranking:
+        return []
+    rule = report.ranking_rule
+    head = f"单位排名（{rule.source or '综合得分'}：{rule.describe()}）：" if rule else "单位排名："
+    lines = [head]
+    partial = False
+    for r in report.ranking:
+        if r.position is None:
+            continue
+        star = "" if r.complete else "*"
+        partial = partial or not r.complete
+        rates = "，".join(f"{RANKED_TITLES[k]} {_rate(v)}" for k, v in r.rates.items())
+        lines.append(f"{r.position}. {r.unit}{star} {r.score:.1f} 分（{rates}）")
+    unranked = [r.unit for r in report.ranking if r.position is None]
+    if unranked:
+        lines.append(f"未排名（尚无可计分的指标）：{'、'.join(unranked)}")
+    if partial:
+        lines.append("* 部分指标尚无数据，按已有指标折算得分")
+    return lines
 
 
 def render_text(report: WeeklyReport) -> str:
@@ -133,6 +192,8 @@ def render_text(report: WeeklyReport) -> str:
         resolution = next(f for f in district.figures if f.key == "resolution")
         verdict = {True: "达标", False: "未达标", None: "无数据"}[resolution.met]
         lines += ["", f"全区解决率 {resolution.shown()}（目标 90%，{verdict}）"]
+    if report.ranking:
+        lines += ["", *ranking_lines(report)]
     if report.hot_topics:
         lines += ["", "热点诉求（多家企业反映的同类问题）："]
         lines += [

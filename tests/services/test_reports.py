@@ -70,10 +70,36 @@ async def test_weekly_counts_and_rates(ctx: ServiceContext, clock: FixedClock) -
     assert "2026-W48" in text and "全区解决率 100.0%" in text
 
 
+async def test_units_are_ranked_by_response_resolution_and_satisfaction(
+    ctx: ServiceContext, clock: FixedClock
+) -> None:
+    units = await _week(ctx, clock)
+    report = await reports.weekly_report(ctx, "2026-W48")
+    # the bank: response 1/1, nothing resolved or rated yet -> scored on response alone;
+    # power: response 1/2, resolution 1/1, satisfaction 1/2 -> 5 + 45 + 22.5
+    bank, power = report.ranking
+    assert (bank.unit, bank.position, bank.score, bank.basis) == (
+        units["bank"],
+        1,
+        100.0,
+        ("response",),
+    )
+    assert (power.unit, power.position, power.complete) == (units["power"], 2, True)
+    assert power.score == pytest.approx(72.5)
+    data = report.as_dict()["ranking"]
+    assert data["weights"] == {"response": 0.1, "resolution": 0.45, "satisfaction": 0.45}
+    assert [u["unit"] for u in data["units"]] == [units["bank"], units["power"]]
+    assert data["units"][1]["score"] == 72.5 and data["units"][0]["basis"] == ["response"]
+    text = reports.render_text(report)
+    assert f"1. {units['bank']}* 100.0 分" in text and f"2. {units['power']} 72.5 分" in text
+    assert "响应率 10%、解决率 45%、满意率 45%" in text and "按已有指标折算" in text
+
+
 async def test_an_empty_week_shows_dashes_not_errors(ctx: ServiceContext) -> None:
     report = await reports.weekly_report(ctx, "2026-W01")
     assert report.units[0].counts.received == 0
     assert all(f.rate is None for f in report.units[0].figures)
+    assert report.ranking == () and "单位排名" not in reports.render_text(report)
     assert "—" in reports.render_text(report)
 
 
