@@ -143,6 +143,51 @@ async def _report(ctx: ServiceContext, label: str, start: datetime, end: datetim
     )
 
 
+#: how many weeks the district trend covers (the report's own week last)
+TREND_WEEKS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class TrendWeek:
+    """The district's figures for one ISO week of a trend."""
+
+    week: str  # 2026-W48
+    monday: date  # local
+    received: int
+    figures: tuple[Figure, ...]
+
+
+def last_day(report: WeeklyReport) -> date:
+    """The report's last local day (its end is the next day's 00:00)."""
+    return (datetime.fromisoformat(report.end) - timedelta(microseconds=1)).date()
+
+
+async def district_trend(
+    ctx: ServiceContext, report: WeeklyReport, weeks: int = TREND_WEEKS
+) -> tuple[TrendWeek, ...]:
+    """District-wide figures for the ``weeks`` ISO weeks that end with the week of the report's
+    last day, oldest first, counted as the report is (clocks decided by now)."""
+    final = last_day(report)
+    monday = final - timedelta(days=final.weekday())
+    now = ctx.clock.now()
+    trend = []
+    async with ctx.uow_factory() as uow:
+        for back in range(weeks - 1, -1, -1):
+            first = monday - timedelta(weeks=back)
+            iso = first.isocalendar()
+            start, end = week_bounds(iso.year, iso.week, ctx.zone)
+            district = (await uow.reports.unit_counts(start, end, now))[0]
+            trend.append(
+                TrendWeek(
+                    f"{iso.year}-W{iso.week:02d}",
+                    first,
+                    district.received,
+                    tuple(figures(district)),
+                )
+            )
+    return tuple(trend)
+
+
 def _rate(rate: float | None) -> str:
     return "—" if rate is None else f"{rate * 100:.1f}%"
 

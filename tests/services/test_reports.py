@@ -95,6 +95,24 @@ async def test_units_are_ranked_by_response_resolution_and_satisfaction(
     assert "响应率 10%、解决率 45%、满意率 45%" in text and "按已有指标折算" in text
 
 
+async def test_the_district_trend_covers_twelve_weeks_ending_with_the_report(
+    ctx: ServiceContext, clock: FixedClock
+) -> None:
+    from datetime import date  # noqa: PLC0415
+
+    await _week(ctx, clock)
+    report = await reports.weekly_report(ctx, "2026-W48")
+    trend = await reports.district_trend(ctx, report)
+    assert [w.week for w in trend] == [f"2026-W{n}" for n in range(37, 49)]
+    assert trend[-1].monday == date(2026, 11, 23) and trend[0].monday == date(2026, 9, 7)
+    assert [w.received for w in trend] == [0] * 11 + [4]
+    assert trend[-1].figures == report.units[0].figures  # counted as the report counts
+    # a period: the weeks up to the one its last day falls in (Monday 2026-11-30: W49)
+    month = await reports.period_report(ctx, date(2026, 11, 1), date(2026, 11, 30))
+    weeks = [w.week for w in await reports.district_trend(ctx, month, weeks=3)]
+    assert weeks == ["2026-W47", "2026-W48", "2026-W49"]
+
+
 async def test_an_empty_week_shows_dashes_not_errors(ctx: ServiceContext) -> None:
     report = await reports.weekly_report(ctx, "2026-W01")
     assert report.units[0].counts.received == 0
