@@ -14,6 +14,7 @@ from bot.cli.output import bilingual_help, help_handler, print_json
 
 if TYPE_CHECKING:
     from bot.app import App
+    from bot.services.ledger import Ledger
     from bot.services.reports import TrendWeek, WeeklyReport
 
 
@@ -99,32 +100,40 @@ def _period(args: argparse.Namespace) -> int:
 
 @dataclass(frozen=True)
 class Exports:
-    """What the files need beyond the report: the district's trend (for the chart)."""
+    """What the files need beyond the report: the district's trend (for the chart) and the
+    ledger's rows."""
 
     trend: tuple[TrendWeek, ...] = ()
+    ledger: Ledger | None = None
 
 
 async def _gather(app: App, report: WeeklyReport, args: argparse.Namespace) -> Exports:
+    from bot.services.ledger import ledger  # noqa: PLC0415
     from bot.services.reports import district_trend  # noqa: PLC0415
 
     if args.png is None and args.xlsx is None:
         return Exports()
-    return Exports(trend=await district_trend(app.services, report))
+    trend = await district_trend(app.services, report)
+    rows = await ledger(app.services, report) if args.xlsx is not None else None
+    return Exports(trend, rows)
 
 
 def _show(report: WeeklyReport, exports: Exports, args: argparse.Namespace) -> int:
-    from bot.services.reports import render_text, write_ledger  # noqa: PLC0415
+    from bot.services.reports import render_text  # noqa: PLC0415
 
     written = []
-    if args.png is not None:
+    if args.png is not None or args.xlsx is not None:
         from handlers.reports.chart import render_chart  # noqa: PLC0415 - loads matplotlib
+        from handlers.reports.ledger import write_ledger  # noqa: PLC0415
 
-        args.png.parent.mkdir(parents=True, exist_ok=True)
-        args.png.write_bytes(render_chart(report, exports.trend))
-        written.append(f"图表已导出 / chart written: {args.png}")
-    if args.xlsx is not None:
-        write_ledger(report, args.xlsx)
-        written.append(f"台账已导出 / ledger written: {args.xlsx}")
+        chart = render_chart(report, exports.trend)
+        if args.png is not None:
+            args.png.parent.mkdir(parents=True, exist_ok=True)
+            args.png.write_bytes(chart)
+            written.append(f"图表已导出 / chart written: {args.png}")
+        if args.xlsx is not None:
+            write_ledger(report, exports.ledger, args.xlsx, chart_png=chart)
+            written.append(f"台账已导出 / ledger written: {args.xlsx}")
     if args.json:
         print_json(report.as_dict())
         for line in written:

@@ -1,8 +1,9 @@
-"""The weekly summary (周报): figures per unit and district-wide, hot topics, and the ledger
-(台账) export.
+"""The weekly summary (周报): figures per unit and district-wide, the units' ranking, hot
+topics, the district's trend, and the weekly push to supervisors.
 
 Owns assembling the report from the database's counts (``ReportQueries``) and writing it as
-text, JSON-ready data and a spreadsheet (openpyxl).
+text and JSON-ready data. The ledger's rows are ``bot.services.ledger``'s; drawing the chart
+and writing the spreadsheet are the edge's (``handlers.reports``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from pathlib import Path
 from typing import Any
 
 from bot.domain.figures import Figure, figures, last_complete_week, parse_week, week_bounds
@@ -246,67 +246,6 @@ def render_text(report: WeeklyReport) -> str:
             for t in report.hot_topics
         ]
     return "\n".join(lines)
-
-
-#: the figures the chart compares across units (those the plans set targets for)
-CHART_FIGURES = ("response", "reply_on_time", "timely_transfer", "resolution")
-
-
-def _add_chart(workbook: Any, sheet: Any, report: WeeklyReport) -> None:
-    """A bar chart of the units' rates on a sheet of its own, drawn from the figures table
-    (so it shows whatever the table says; spreadsheet programs render it in their fonts)."""
-    from openpyxl.chart import BarChart, Reference  # noqa: PLC0415 - only for exports
-
-    if not report.units:
-        return
-    keys = [f.key for f in report.units[0].figures]
-    chart = BarChart()
-    chart.type = "bar"  # horizontal: 45 unit names read better down the side
-    chart.title = f"{report.week} 各单位指标（目标：响应、按期回复、及时转办 100%，解决率 90%）"
-    chart.y_axis.title = "比例"
-    chart.y_axis.scaling.min = 0
-    chart.y_axis.scaling.max = 1
-    chart.y_axis.number_format = "0%"
-    chart.height = max(8.0, 0.55 * len(report.units))
-    chart.width = 24.0
-    last = len(report.units) + 1
-    for key in CHART_FIGURES:
-        if key in keys:
-            column = 6 + keys.index(key)  # after 单位, 受理, 办结, 超期在办, 超时次数
-            data = Reference(sheet, min_col=column, min_row=1, max_row=last)
-            chart.add_data(data, titles_from_data=True)
-    chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=last))
-    workbook.create_sheet("图表").add_chart(chart, "A1")
-
-
-def write_ledger(report: WeeklyReport, path: Path) -> Path:
-    """The figures table as a spreadsheet, one row per unit (district first)."""
-    from openpyxl import Workbook  # noqa: PLC0415 - only needed for exports
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = report.week
-    first = report.units[0].figures if report.units else ()
-    sheet.append(["单位", "受理", "办结", "超期在办", "超时次数", *(f"{f.title}" for f in first)])
-    for unit in report.units:
-        sheet.append(
-            [
-                unit.unit,
-                unit.counts.received,
-                unit.counts.resolved,
-                unit.counts.overdue_open,
-                unit.counts.breaches,
-                *(None if f.rate is None else round(f.rate, 4) for f in unit.figures),
-            ]
-        )
-    _add_chart(workbook, sheet, report)
-    topics = workbook.create_sheet("热点")
-    topics.append(["热点", "件数", "企业数", "示例", "举措"])
-    for t in report.hot_topics:
-        topics.append([t.topic_key, t.complaints, t.enterprises, t.sample_text, t.measure_id])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(path)
-    return path
 
 
 # --- the weekly summary for supervisors ---------------------------------------------------------

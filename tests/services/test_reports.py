@@ -4,46 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from openpyxl import load_workbook
 
-from bot.domain.records import Actor, Role
+from bot.domain.records import Role
 from bot.errors import InvalidInput
-from bot.services import enterprise, handling, intake, reports
+from bot.services import reports
 from bot.services.context import ServiceContext
+from tests.services.report_week import week as _week
 from tests.support import FixedClock, add_official
-
-POWER = "厂里新上了一条生产线，申请用电增容快两个月了，供电那边一直没给方案。"
-POWER_2 = "新厂房要接电，报装申请递上去一个月了，供电公司说排不上"
-LOAN = "我们公司想贷300万流动资金，跑了两家银行都说要抵押，一个多月没有结果。"
-VAGUE = "有点事想反映一下"
-
-
-async def _week(ctx: ServiceContext, clock: FixedClock) -> dict[str, str]:
-    a, b, c = Actor("telegram", "1"), Actor("telegram", "2"), Actor("telegram", "3")
-    one = await intake.submit_complaint(ctx, a, POWER)
-    two = await intake.submit_complaint(ctx, b, POWER_2)
-    loan = await intake.submit_complaint(ctx, c, LOAN)
-    vague = await intake.submit_complaint(ctx, Actor("telegram", "4"), VAGUE)
-    assert vague.needs_dispatcher and loan.sla_policy == "1330"
-    assert one.lead_unit == two.lead_unit and one.lead_unit and loan.lead_unit
-    power = await add_official(ctx.uow_factory, 11, one.lead_unit, Role.HANDLER)
-    bank = await add_official(ctx.uow_factory, 12, loan.lead_unit, Role.HANDLER)
-    clock.advance(seconds=20)
-    await handling.sign_off(ctx, power, one.number)  # within the minute
-    await handling.sign_off(ctx, bank, loan.number)  # within the minute
-    await handling.reply(ctx, bank, loan.number, "已联系，明天对接银行")  # 1330 contact
-    clock.advance(minutes=5)
-    await handling.sign_off(ctx, power, two.number)  # late
-    await handling.reply(ctx, power, one.number, "明天勘察")
-    await handling.resolve(ctx, power, one.number, "已送电")
-    await handling.resolve(ctx, power, two.number, "已排期")
-    await enterprise.rate(ctx, a, one.number, solved=True, score=5)
-    await enterprise.rate(ctx, b, two.number, solved=False, score=2, comment="没解决")
-    return {"power": one.lead_unit, "bank": loan.lead_unit}
 
 
 async def test_weekly_counts_and_rates(ctx: ServiceContext, clock: FixedClock) -> None:
@@ -127,19 +97,6 @@ async def test_bad_weeks_are_refused(ctx: ServiceContext, week: str) -> None:
         await reports.weekly_report(ctx, week)
 
 
-async def test_ledger_export_has_the_figures(
-    ctx: ServiceContext, clock: FixedClock, tmp_path: Path
-) -> None:
-    await _week(ctx, clock)
-    report = await reports.weekly_report(ctx, "2026-W48")
-    path = reports.write_ledger(report, tmp_path / "ledger.xlsx")
-    sheet = load_workbook(path).active
-    rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:3] == ("单位", "受理", "办结")
-    assert rows[1][0] == "全区" and rows[1][1] == 4
-    assert len(rows) == len(report.units) + 1
-
-
 async def test_missed_deadlines_count_once_they_pass(
     ctx: ServiceContext, clock: FixedClock
 ) -> None:
@@ -160,28 +117,6 @@ async def test_any_period_counts_the_days_it_names(ctx: ServiceContext, clock: F
     assert same_day.units[0].counts.received == 4 and before.units[0].counts.received == 0
     with pytest.raises(InvalidInput):
         await reports.period_report(ctx, date(2026, 11, 25), date(2026, 11, 1))
-
-
-async def test_ledger_chart_compares_the_targeted_rates_of_every_unit(
-    ctx: ServiceContext, clock: FixedClock, tmp_path: Path
-) -> None:
-    await _week(ctx, clock)
-    report = await reports.weekly_report(ctx, "2026-W48")
-    workbook = load_workbook(reports.write_ledger(report, tmp_path / "ledger.xlsx"))
-    [chart] = workbook["图表"]._charts
-    table = workbook[report.week]
-    headers = [cell.value for cell in table[1]]
-    plotted = []
-    for series in chart.series:
-        # each series is one figure column of the table, header row down to the last unit
-        ref = series.val.numRef.f  # e.g. '2026-W48'!$F$1:$F$5 (title from the header row)
-        sheet_name, cells = ref.rsplit("!", 1)
-        assert sheet_name.strip("'") == report.week
-        first, last = cells.replace("$", "").split(":")
-        assert int(last[1:]) == len(report.units) + 1
-        plotted.append(headers[table[first[0] + "1"].column - 1])
-    titles = {f.key: f.title for f in report.units[0].figures}
-    assert plotted == [titles[k] for k in reports.CHART_FIGURES]
 
 
 async def test_the_weekly_summary_reaches_supervisors_and_admins_once(

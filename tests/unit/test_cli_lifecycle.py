@@ -130,10 +130,16 @@ def test_weekly_report_json_and_ledger(
     year, week, _ = (travelled_today.date() - timedelta(days=7)).isocalendar()
     assert isinstance(report, dict) and report["week"] == f"{year}-W{week:02d}"
     assert report["units"][0]["unit"] == "全区" and report["units"][0]["received"] == 0
-    year, week, _ = travelled_today.date().isocalendar()
-    report = _json(capsys, ["report", "weekly", "--week", f"{year}-W{week:02d}", "--json"])
-    assert isinstance(report, dict) and report["units"][0]["received"] == 1
     assert load_workbook(ledger).active.cell(1, 1).value == "单位"
+    year, week, _ = travelled_today.date().isocalendar()
+    this_week = tmp_path / "this-week.xlsx"
+    argv = ["report", "weekly", "--week", f"{year}-W{week:02d}", "--json", "--xlsx", str(this_week)]
+    report = _json(capsys, argv)
+    assert isinstance(report, dict) and report["units"][0]["received"] == 1
+    workbook = load_workbook(this_week)
+    [order] = workbook["台账"].iter_rows(min_row=2, values_only=True)
+    assert order[0].startswith(f"{travelled_today:%Y%m%d}-") and order[2] == "cli:firm"
+    assert len(workbook["统计图"]._images) == 1
     assert main(["report", "weekly", "--week", "2026-W99"]) == 2
 
 
