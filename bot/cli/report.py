@@ -119,7 +119,7 @@ async def _gather(app: App, report: WeeklyReport, args: argparse.Namespace) -> E
 
 
 def _show(report: WeeklyReport, exports: Exports, args: argparse.Namespace) -> int:
-    from bot.services.reports import render_text  # noqa: PLC0415
+    from bot.services.report_text import render_text  # noqa: PLC0415
 
     written = []
     if args.png is not None or args.xlsx is not None:

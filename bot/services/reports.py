@@ -15,10 +15,11 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from bot.domain.figures import Figure, figures, last_complete_week, parse_week, week_bounds
-from bot.domain.ranking import RANKED_TITLES, RankedUnit, RankingRule, load_ranking_rule, rank_units
+from bot.domain.ranking import RankedUnit, RankingRule, load_ranking_rule, rank_units
 from bot.domain.records import HotTopic, OutboxMessage, Role, UnitCounts
 from bot.errors import InvalidInput
 from bot.services.context import ServiceContext
+from bot.services.report_text import render_phone
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,15 @@ class WeeklyReport:
     ranking_rule: RankingRule | None = None
     #: when the figures were counted (a clock still running in time is not counted yet)
     as_of: str = ""
+
+    @property
+    def first_day(self) -> date:
+        return datetime.fromisoformat(self.start).date()
+
+    @property
+    def last_day(self) -> date:
+        """The last local day (the period ends at the next day's 00:00)."""
+        return (datetime.fromisoformat(self.end) - timedelta(microseconds=1)).date()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -157,17 +167,12 @@ class TrendWeek:
     figures: tuple[Figure, ...]
 
 
-def last_day(report: WeeklyReport) -> date:
-    """The report's last local day (its end is the next day's 00:00)."""
-    return (datetime.fromisoformat(report.end) - timedelta(microseconds=1)).date()
-
-
 async def district_trend(
     ctx: ServiceContext, report: WeeklyReport, weeks: int = TREND_WEEKS
 ) -> tuple[TrendWeek, ...]:
     """District-wide figures for the ``weeks`` ISO weeks that end with the week of the report's
     last day, oldest first, counted as the report is (clocks decided by now)."""
-    final = last_day(report)
+    final = report.last_day
     monday = final - timedelta(days=final.weekday())
     now = ctx.clock.now()
     trend = []
@@ -186,66 +191,6 @@ async def district_trend(
                 )
             )
     return tuple(trend)
-
-
-def _rate(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate * 100:.1f}%"
-
-
-def ranking_lines(report: WeeklyReport) -> list[str]:
-    """The ranking as lines of text: position, unit, score and the three rates; a unit scored
-    on only some of the rates is starred and the note says so."""
-    if not report.ranking:
-        return []
-    rule = report.ranking_rule
-    head = f"单位排名（{rule.source or '综合得分'}：{rule.describe()}）：" if rule else "单位排名："
-    lines = [head]
-    partial = False
-    for r in report.ranking:
-        if r.position is None:
-            continue
-        star = "" if r.complete else "*"
-        partial = partial or not r.complete
-        rates = "，".join(f"{RANKED_TITLES[k]} {_rate(v)}" for k, v in r.rates.items())
-        lines.append(f"{r.position}. {r.unit}{star} {r.score:.1f} 分（{rates}）")
-    unranked = [r.unit for r in report.ranking if r.position is None]
-    if unranked:
-        lines.append(f"未排名（尚无可计分的指标）：{'、'.join(unranked)}")
-    if partial:
-        lines.append("* 部分指标尚无数据，按已有指标折算得分")
-    return lines
-
-
-def render_text(report: WeeklyReport) -> str:
-    keys = [f.key for f in report.units[0].figures] if report.units else []
-    titles = [f.title for f in report.units[0].figures] if report.units else []
-    lines = [f"偃师区“有诉即办”统计 {report.week}（{report.start[:10]} 起）", ""]
-    header = ["单位", "受理", "办结", "超期在办", *titles]
-    lines.append(" | ".join(header))
-    for unit in report.units:
-        shown = {f.key: f.shown() for f in unit.figures}
-        row = [
-            unit.unit,
-            str(unit.counts.received),
-            str(unit.counts.resolved),
-            str(unit.counts.overdue_open),
-            *(shown[k] for k in keys),
-        ]
-        lines.append(" | ".join(row))
-    district = report.units[0] if report.units else None
-    if district is not None:
-        resolution = next(f for f in district.figures if f.key == "resolution")
-        verdict = {True: "达标", False: "未达标", None: "无数据"}[resolution.met]
-        lines += ["", f"全区解决率 {resolution.shown()}（目标 90%，{verdict}）"]
-    if report.ranking:
-        lines += ["", *ranking_lines(report)]
-    if report.hot_topics:
-        lines += ["", "热点诉求（多家企业反映的同类问题）："]
-        lines += [
-            f"- {t.sample_text}（{t.complaints} 件，{t.enterprises} 家企业）"
-            for t in report.hot_topics
-        ]
-    return "\n".join(lines)
 
 
 # --- the weekly summary for supervisors ---------------------------------------------------------
@@ -270,7 +215,7 @@ async def send_weekly_summary(ctx: ServiceContext, week: str | None = None) -> i
         year, number = last_complete_week(ctx.clock.now(), ctx.zone)
         week = f"{year}-W{number:02d}"
     report = await weekly_report(ctx, week)
-    text = render_text(report)
+    text = render_phone(report)
     now = ctx.clock.now()
     async with ctx.uow_factory() as uow:
         people = [

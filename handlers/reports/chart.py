@@ -14,11 +14,10 @@ import io
 import logging
 import math
 from collections.abc import Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.domain.figures import Figure
-from bot.services.reports import TrendWeek, UnitReport, WeeklyReport, last_day
+from bot.services.reports import TrendWeek, UnitReport, WeeklyReport
 from handlers.reports.fonts import font_families, missing_glyphs
 
 if TYPE_CHECKING:
@@ -92,10 +91,10 @@ def _colour(figure: Figure | None) -> str:
 
 
 def _title(report: WeeklyReport) -> str:
-    first = datetime.fromisoformat(report.start).date()
+    first, last = report.first_day, report.last_day
     counted = report.as_of[:16].replace("T", " ")
     return (
-        f"偃师区“有诉即办”统计 {report.week}（{first:%Y-%m-%d} 至 {last_day(report):%Y-%m-%d}）"
+        f"偃师区“有诉即办”统计 {report.week}（{first:%Y-%m-%d} 至 {last:%Y-%m-%d}）"
         f"\n各单位指标与目标 · 统计截至 {counted}"
     )
 

@@ -12,6 +12,7 @@ from bot.domain.records import Role
 from bot.errors import InvalidInput
 from bot.services import reports
 from bot.services.context import ServiceContext
+from bot.services.report_text import render_phone, render_text
 from tests.services.report_week import week as _week
 from tests.support import FixedClock, add_official
 
@@ -36,7 +37,7 @@ async def test_weekly_counts_and_rates(ctx: ServiceContext, clock: FixedClock) -
     power = next(u for u in report.units if u.unit == units["power"])
     assert (power.counts.received, power.counts.response_met) == (2, 1)
     assert {u.unit for u in report.units} == {"全区", units["power"], units["bank"]}
-    text = reports.render_text(report)
+    text = render_text(report)
     assert "2026-W48" in text and "全区解决率 100.0%" in text
 
 
@@ -60,7 +61,7 @@ async def test_units_are_ranked_by_response_resolution_and_satisfaction(
     assert data["weights"] == {"response": 0.1, "resolution": 0.45, "satisfaction": 0.45}
     assert [u["unit"] for u in data["units"]] == [units["bank"], units["power"]]
     assert data["units"][1]["score"] == 72.5 and data["units"][0]["basis"] == ["response"]
-    text = reports.render_text(report)
+    text = render_text(report)
     assert f"1. {units['bank']}* 100.0 分" in text and f"2. {units['power']} 72.5 分" in text
     assert "响应率 10%、解决率 45%、满意率 45%" in text and "按已有指标折算" in text
 
@@ -87,8 +88,8 @@ async def test_an_empty_week_shows_dashes_not_errors(ctx: ServiceContext) -> Non
     report = await reports.weekly_report(ctx, "2026-W01")
     assert report.units[0].counts.received == 0
     assert all(f.rate is None for f in report.units[0].figures)
-    assert report.ranking == () and "单位排名" not in reports.render_text(report)
-    assert "—" in reports.render_text(report)
+    assert report.ranking == () and "单位排名" not in render_text(report)
+    assert "—" in render_text(report)
 
 
 @pytest.mark.parametrize("week", ["", "2026W48", "2026-W54", "2026-W00", "W48"])
@@ -134,6 +135,10 @@ async def test_the_weekly_summary_reaches_supervisors_and_admins_once(
     assert sorted(m.address for m in summaries) == ["501", "502", "503"]
     assert all(m.payload["week"] == "2026-W48" for m in summaries)
     assert "全区" in summaries[0].payload["text"] and "解决率" in summaries[0].payload["text"]
+    # the short text for a phone, not the command line's table
+    report = await reports.weekly_report(ctx, "2026-W48")
+    assert summaries[0].payload["text"] == render_phone(report)
+    assert "|" not in render_phone(report) and "【排名靠前】" in render_phone(report)
 
 
 def test_the_summary_is_due_from_monday_at_opening() -> None:
