@@ -125,9 +125,8 @@ def _orders_sheet(sheet: Any, ledger: Ledger, zone: tzinfo) -> None:
     fill = PatternFill("solid", fgColor=LATE_FILL)
     font = Font(color=LATE_FONT)
     first_deadline = 8
-    for order in ledger.orders:
+    for row, order in enumerate(ledger.orders, start=2):  # (max_row counts every cell)
         sheet.append(_order_row(order, ledger, zone))
-        row = sheet.max_row
         sheet.cell(row, 2).number_format = DATETIME
         for index, (milestone, _) in enumerate(ledger.milestones):
             deadline = order.deadline(milestone)
@@ -141,7 +140,7 @@ def _orders_sheet(sheet: Any, ledger: Ledger, zone: tzinfo) -> None:
             sheet.cell(row, len(titles) - 2).font = font
     _fit(sheet)
     if ledger.orders:
-        sheet.auto_filter.ref = f"A1:{_letter(len(titles))}{sheet.max_row}"
+        sheet.auto_filter.ref = f"A1:{_letter(len(titles))}{len(ledger.orders) + 1}"
 
 
 def _order_row(order: LedgerOrder, ledger: Ledger, zone: tzinfo) -> list[Any]:
