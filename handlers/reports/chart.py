@@ -93,10 +93,9 @@ def _colour(figure: Figure | None) -> str:
 def _title(report: WeeklyReport) -> str:
     first, last = report.first_day, report.last_day
     counted = report.as_of[:16].replace("T", " ")
-    return (
-        f"偃师区“有诉即办”统计 {report.week}（{first:%Y-%m-%d} 至 {last:%Y-%m-%d}）"
-        f"\n各单位指标与目标 · 统计截至 {counted}"
-    )
+    days = f"{first:%Y-%m-%d} 至 {last:%Y-%m-%d}"
+    period = f"{report.week}（{days}）" if "-W" in report.week else days
+    return f"偃师区“有诉即办”统计 {period}\n各单位指标与目标 · 统计截至 {counted}"
 
 
 def _week_label(week: TrendWeek) -> str:
@@ -168,10 +167,13 @@ def render_chart(report: WeeklyReport, trend: Sequence[TrendWeek]) -> bytes:
 
 
 def _draw_trend(axes: Axes, trend: Sequence[TrendWeek]) -> None:
+    from matplotlib.ticker import MaxNLocator  # noqa: PLC0415
+
     xs = list(range(len(trend)))
     counts = axes.twinx()
     counts.bar(xs, [w.received for w in trend], width=0.6, color="#e0e0e0", label="受理件数")
     counts.set_ylabel("受理件数")
+    counts.yaxis.set_major_locator(MaxNLocator(integer=True))
     counts.set_ylim(0, max([w.received for w in trend] + [1]) * 1.25)
     counts.spines["right"].set_visible(True)
     axes.set_zorder(counts.get_zorder() + 1)  # the lines over the bars
