@@ -35,6 +35,7 @@ from bot.domain.records import (
     HotTopic,
     InboxUpdate,
     Official,
+    OrderRecord,
     OutboxMessage,
     Rating,
     ReferenceKey,
@@ -282,6 +283,11 @@ class ReportQueries(Protocol):
 
     async def hot_topics(self, start: datetime, end: datetime, min_size: int = 2) -> list[HotTopic]:
         """Groups of near-identical complaints from different enterprises, biggest first."""
+
+    async def orders(self, start: datetime, end: datetime) -> list[OrderRecord]:
+        """The complaints received in ``[start, end)`` (repeats merged into another left out,
+        as the figures leave them out), oldest first, each with its enterprise, its clocks
+        (in the order they were set) and its latest rating."""
 
 
 class UnitOfWork(Protocol):

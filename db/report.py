@@ -1,9 +1,11 @@
 """Weekly figures in SQL: the ``ReportQueries`` port.
 
-Owns the aggregate queries behind ``yousu report weekly``. Everything is counted in the
-database with GROUP BY and CASE (a few queries per report, whatever the number of complaints);
-Python only folds the small per-unit result sets into ``UnitCounts``. The cohort is the
-complaints received in ``[start, end)``; see ``UnitCounts`` for each figure's definition.
+Owns the aggregate queries behind ``yousu report weekly``, and the rows of its ledger (台账).
+Everything is counted in the database with GROUP BY and CASE (a few queries per report,
+whatever the number of complaints); Python only folds the small per-unit result sets into
+``UnitCounts``. The cohort is the complaints received in ``[start, end)``; see ``UnitCounts``
+for each figure's definition. The ledger reads the cohort's rows in four queries (complaints,
+clocks, latest ratings, enterprises), whatever their number.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from sqlalchemy import and_, case, distinct, func, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.domain.records import HotTopic, Status, UnitCounts
+from bot.domain.records import HotTopic, OrderRecord, Rating, Status, UnitCounts
 from db.engine import READ_ONLY
-from db.models import ComplaintRow, RatingRow, SlaClockRow
+from db.models import ComplaintRow, EnterpriseRow, RatingRow, SlaClockRow
+from db.repositories import _clock, _complaint, _enterprise
 
 REPLY_MILESTONES = ("first_reply", "contact", "notice")
 FINANCING_MILESTONES = ("contact", "feedback", "approval")
@@ -204,4 +207,61 @@ class SqlReportQueries:
         return [
             HotTopic(key, n, enterprises, text[:80], measure)
             for key, n, enterprises, text, measure in rows
+        ]
+
+    async def orders(self, start: datetime, end: datetime) -> list[OrderRecord]:
+        cohort = (
+            select(ComplaintRow.id)
+            .where(
+                ComplaintRow.created_at >= start,
+                ComplaintRow.created_at < end,
+                ComplaintRow.status != Status.MERGED.value,
+            )
+            .subquery()
+        )
+        complaints = (
+            select(*ComplaintRow.__table__.columns)
+            .join(cohort, cohort.c.id == ComplaintRow.id)
+            .order_by(ComplaintRow.created_at, ComplaintRow.id)
+        )
+        clocks = (
+            select(*SlaClockRow.__table__.columns)
+            .join(cohort, cohort.c.id == SlaClockRow.complaint_id)
+            .order_by(SlaClockRow.complaint_id, SlaClockRow.id)
+        )
+        latest = (
+            select(func.max(RatingRow.id).label("id"))
+            .join(cohort, cohort.c.id == RatingRow.complaint_id)
+            .group_by(RatingRow.complaint_id)
+            .subquery()
+        )
+        ratings = select(*RatingRow.__table__.columns).join(latest, latest.c.id == RatingRow.id)
+        enterprises = select(*EnterpriseRow.__table__.columns).where(
+            EnterpriseRow.id.in_(
+                select(ComplaintRow.enterprise_id).join(cohort, cohort.c.id == ComplaintRow.id)
+            )
+        )
+        complaint_rows, clock_rows, rating_rows, enterprise_rows = await asyncio.gather(
+            self._read(complaints),
+            self._read(clocks),
+            self._read(ratings),
+            self._read(enterprises),
+        )
+        by_complaint: dict[int, list[Any]] = {}
+        for row in clock_rows:
+            by_complaint.setdefault(row.complaint_id, []).append(_clock(row))
+        rated = {
+            r.complaint_id: Rating(r.complaint_id, r.score, r.at, r.comment, r.solved, r.id)
+            for r in rating_rows
+        }
+        firms = {row.id: _enterprise(row) for row in enterprise_rows}
+        return [
+            OrderRecord(
+                complaint,
+                firms[complaint.enterprise_id],
+                tuple(by_complaint.get(row.id, ())),
+                rated.get(row.id),
+            )
+            for row in complaint_rows
+            for complaint in (_complaint(row),)
         ]

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.cli.app_runner import run_with_app
 from bot.cli.output import bilingual_help, help_handler, print_json
-from bot.config import load_settings
-from bot.domain.figures import last_complete_week
 
 if TYPE_CHECKING:
-    from bot.services.reports import WeeklyReport
+    from bot.app import App
+    from bot.services.ledger import Ledger
+    from bot.services.reports import TrendWeek, WeeklyReport
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,6 +28,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     weekly.add_argument("--json", action="store_true", help=bilingual_help("输出 JSON", "JSON"))
     weekly.add_argument("--xlsx", type=Path, help=bilingual_help("导出台账表格", "export .xlsx"))
+    weekly.add_argument(
+        "--png", type=Path, help=bilingual_help("导出统计图（PNG）", "export the chart as PNG")
+    )
     weekly.add_argument(
         "--send",
         action="store_true",
@@ -52,6 +56,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     period.add_argument("--json", action="store_true", help=bilingual_help("输出 JSON", "JSON"))
     period.add_argument("--xlsx", type=Path, help=bilingual_help("导出台账表格", "export .xlsx"))
+    period.add_argument(
+        "--png", type=Path, help=bilingual_help("导出统计图（PNG）", "export the chart as PNG")
+    )
     period.set_defaults(handler=_period)
 
 
@@ -65,38 +72,74 @@ def _day(text: str) -> date:
 
 
 def _weekly(args: argparse.Namespace) -> int:
-    from bot.services.reports import weekly_report  # noqa: PLC0415
+    from bot.services.reports import send_weekly_summary, weekly_report  # noqa: PLC0415
 
-    settings = load_settings()
-    week = args.week
-    if week is None:
-        year, number = last_complete_week(datetime.now(UTC), settings.zone)
-        week = f"{year}-W{number:02d}"
-    report = run_with_app(lambda app: weekly_report(app.services, week), settings)
-    if args.send:
-        from bot.services.reports import send_weekly_summary  # noqa: PLC0415
+    async def use(app: App) -> tuple[WeeklyReport, Exports, int | None]:
+        # the default week is the last complete one on the application's clock
+        report = await weekly_report(app.services, args.week)
+        exports = await _gather(app, report, args)
+        queued = await send_weekly_summary(app.services, report.week) if args.send else None
+        return report, exports, queued
 
-        queued = run_with_app(lambda app: send_weekly_summary(app.services, week), settings)
+    report, exports, queued = run_with_app(use)
+    if queued is not None:
         print(f"已推送给 {queued} 人（此前已推送的不重复）/ queued for {queued}", file=sys.stderr)
-    return _show(report, args)
+    return _show(report, exports, args)
 
 
 def _period(args: argparse.Namespace) -> int:
     from bot.services.reports import period_report  # noqa: PLC0415
 
-    report = run_with_app(lambda app: period_report(app.services, args.first, args.last))
-    return _show(report, args)
+    async def use(app: App) -> tuple[WeeklyReport, Exports]:
+        report = await period_report(app.services, args.first, args.last)
+        return report, await _gather(app, report, args)
+
+    report, exports = run_with_app(use)
+    return _show(report, exports, args)
 
 
-def _show(report: WeeklyReport, args: argparse.Namespace) -> int:
-    from bot.services.reports import render_text, write_ledger  # noqa: PLC0415
+@dataclass(frozen=True)
+class Exports:
+    """What the files need beyond the report: the district's trend (for the chart) and the
+    ledger's rows."""
 
-    if args.xlsx is not None:
-        write_ledger(report, args.xlsx)
+    trend: tuple[TrendWeek, ...] = ()
+    ledger: Ledger | None = None
+
+
+async def _gather(app: App, report: WeeklyReport, args: argparse.Namespace) -> Exports:
+    from bot.services.ledger import ledger  # noqa: PLC0415
+    from bot.services.reports import district_trend  # noqa: PLC0415
+
+    if args.png is None and args.xlsx is None:
+        return Exports()
+    trend = await district_trend(app.services, report)
+    rows = await ledger(app.services, report) if args.xlsx is not None else None
+    return Exports(trend, rows)
+
+
+def _show(report: WeeklyReport, exports: Exports, args: argparse.Namespace) -> int:
+    from bot.services.report_text import render_text  # noqa: PLC0415
+
+    written = []
+    if args.png is not None or args.xlsx is not None:
+        from handlers.reports.chart import render_chart  # noqa: PLC0415 - loads matplotlib
+        from handlers.reports.ledger import write_ledger  # noqa: PLC0415
+
+        chart = render_chart(report, exports.trend)
+        if args.png is not None:
+            args.png.parent.mkdir(parents=True, exist_ok=True)
+            args.png.write_bytes(chart)
+            written.append(f"图表已导出 / chart written: {args.png}")
+        if args.xlsx is not None:
+            write_ledger(report, exports.ledger, args.xlsx, chart_png=chart)
+            written.append(f"台账已导出 / ledger written: {args.xlsx}")
     if args.json:
         print_json(report.as_dict())
+        for line in written:
+            print(line, file=sys.stderr)
     else:
         print(render_text(report))
-        if args.xlsx is not None:
-            print(f"\n台账已导出 / ledger written: {args.xlsx}")
+        if written:
+            print("", *written, sep="\n")
     return 0

@@ -324,3 +324,14 @@ class HotTopic:
     enterprises: int
     sample_text: str
     measure_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRecord:
+    """One complaint as the ledger (台账) lists it: the complaint, who filed it, its clocks and
+    its latest rating (None if not rated)."""
+
+    complaint: Complaint
+    enterprise: Enterprise
+    clocks: tuple[SlaClock, ...]
+    rating: Rating | None = None

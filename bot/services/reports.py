@@ -1,8 +1,9 @@
-"""The weekly summary (周报): figures per unit and district-wide, hot topics, and the ledger
-(台账) export.
+"""The weekly summary (周报): figures per unit and district-wide, the units' ranking, hot
+topics, the district's trend, and the weekly push to supervisors.
 
 Owns assembling the report from the database's counts (``ReportQueries``) and writing it as
-text, JSON-ready data and a spreadsheet (openpyxl).
+text and JSON-ready data. The ledger's rows are ``bot.services.ledger``'s; drawing the chart
+and writing the spreadsheet are the edge's (``handlers.reports``).
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from pathlib import Path
 from typing import Any
 
 from bot.domain.figures import Figure, figures, last_complete_week, parse_week, week_bounds
+from bot.domain.ranking import RankedUnit, RankingRule, load_ranking_rule, rank_units
 from bot.domain.records import HotTopic, OutboxMessage, Role, UnitCounts
 from bot.errors import InvalidInput
 from bot.services.context import ServiceContext
+from bot.services.report_text import render_phone
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +40,27 @@ class WeeklyReport:
     end: str
     units: tuple[UnitReport, ...]  # district-wide first
     hot_topics: tuple[HotTopic, ...]
+    #: the units (not the district) ranked by ``ranking_rule``, best first, unranked last
+    ranking: tuple[RankedUnit, ...] = ()
+    ranking_rule: RankingRule | None = None
+    #: when the figures were counted (a clock still running in time is not counted yet)
+    as_of: str = ""
+
+    @property
+    def first_day(self) -> date:
+        return datetime.fromisoformat(self.start).date()
+
+    @property
+    def last_day(self) -> date:
+        """The last local day (the period ends at the next day's 00:00)."""
+        return (datetime.fromisoformat(self.end) - timedelta(microseconds=1)).date()
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "week": self.week,
             "start": self.start,
             "end": self.end,
+            "as_of": self.as_of,
             "units": [
                 {
                     "unit": u.unit,
@@ -74,11 +91,31 @@ class WeeklyReport:
                 }
                 for t in self.hot_topics
             ],
+            "ranking": {
+                "weights": dict(self.ranking_rule.weights) if self.ranking_rule else {},
+                "source": self.ranking_rule.source if self.ranking_rule else "",
+                "units": [
+                    {
+                        "position": r.position,
+                        "unit": r.unit,
+                        "score": None if r.score is None else round(r.score, 2),
+                        "received": r.received,
+                        "rates": dict(r.rates),
+                        "basis": list(r.basis),
+                        "complete": r.complete,
+                    }
+                    for r in self.ranking
+                ],
+            },
         }
 
 
-async def weekly_report(ctx: ServiceContext, week: str) -> WeeklyReport:
-    year, number = parse_week(week)
+async def weekly_report(ctx: ServiceContext, week: str | None = None) -> WeeklyReport:
+    """One ISO week's figures; by default the last complete week on the service's clock."""
+    if week is None:
+        year, number = last_complete_week(ctx.clock.now(), ctx.zone)
+    else:
+        year, number = parse_week(week)
     start, end = week_bounds(year, number, ctx.zone)
     return await _report(ctx, f"{year}-W{number:02d}", start, end)
 
@@ -95,108 +132,65 @@ async def period_report(ctx: ServiceContext, first: date, last: date) -> WeeklyR
 
 
 async def _report(ctx: ServiceContext, label: str, start: datetime, end: datetime) -> WeeklyReport:
+    now = ctx.clock.now()
     async with ctx.uow_factory() as uow:
-        counts = await uow.reports.unit_counts(start, end, ctx.clock.now())
+        counts = await uow.reports.unit_counts(start, end, now)
         topics = await uow.reports.hot_topics(start, end)
     units = tuple(UnitReport(c.unit or DISTRICT, c, tuple(figures(c))) for c in counts)
+    rule = load_ranking_rule()
+    ranking = rank_units(
+        ((u.unit, u.counts.received, u.figures) for u in units if u.counts.unit is not None), rule
+    )
     return WeeklyReport(
         label,
         start.astimezone(ctx.zone).isoformat(),
         end.astimezone(ctx.zone).isoformat(),
         units,
         tuple(topics),
+        ranking,
+        rule,
+        now.astimezone(ctx.zone).isoformat(timespec="seconds"),
     )
 
 
-def render_text(report: WeeklyReport) -> str:
-    keys = [f.key for f in report.units[0].figures] if report.units else []
-    titles = [f.title for f in report.units[0].figures] if report.units else []
-    lines = [f"偃师区“有诉即办”统计 {report.week}（{report.start[:10]} 起）", ""]
-    header = ["单位", "受理", "办结", "超期在办", *titles]
-    lines.append(" | ".join(header))
-    for unit in report.units:
-        shown = {f.key: f.shown() for f in unit.figures}
-        row = [
-            unit.unit,
-            str(unit.counts.received),
-            str(unit.counts.resolved),
-            str(unit.counts.overdue_open),
-            *(shown[k] for k in keys),
-        ]
-        lines.append(" | ".join(row))
-    district = report.units[0] if report.units else None
-    if district is not None:
-        resolution = next(f for f in district.figures if f.key == "resolution")
-        verdict = {True: "达标", False: "未达标", None: "无数据"}[resolution.met]
-        lines += ["", f"全区解决率 {resolution.shown()}（目标 90%，{verdict}）"]
-    if report.hot_topics:
-        lines += ["", "热点诉求（多家企业反映的同类问题）："]
-        lines += [
-            f"- {t.sample_text}（{t.complaints} 件，{t.enterprises} 家企业）"
-            for t in report.hot_topics
-        ]
-    return "\n".join(lines)
+#: how many weeks the district trend covers (the report's own week last)
+TREND_WEEKS = 12
 
 
-#: the figures the chart compares across units (those the plans set targets for)
-CHART_FIGURES = ("response", "reply_on_time", "timely_transfer", "resolution")
+@dataclass(frozen=True, slots=True)
+class TrendWeek:
+    """The district's figures for one ISO week of a trend."""
+
+    week: str  # 2026-W48
+    monday: date  # local
+    received: int
+    figures: tuple[Figure, ...]
 
 
-def _add_chart(workbook: Any, sheet: Any, report: WeeklyReport) -> None:
-    """A bar chart of the units' rates on a sheet of its own, drawn from the figures table
-    (so it shows whatever the table says; spreadsheet programs render it in their fonts)."""
-    from openpyxl.chart import BarChart, Reference  # noqa: PLC0415 - only for exports
-
-    if not report.units:
-        return
-    keys = [f.key for f in report.units[0].figures]
-    chart = BarChart()
-    chart.type = "bar"  # horizontal: 45 unit names read better down the side
-    chart.title = f"{report.week} 各单位指标（目标：响应、按期回复、及时转办 100%，解决率 90%）"
-    chart.y_axis.title = "比例"
-    chart.y_axis.scaling.min = 0
-    chart.y_axis.scaling.max = 1
-    chart.y_axis.number_format = "0%"
-    chart.height = max(8.0, 0.55 * len(report.units))
-    chart.width = 24.0
-    last = len(report.units) + 1
-    for key in CHART_FIGURES:
-        if key in keys:
-            column = 6 + keys.index(key)  # after 单位, 受理, 办结, 超期在办, 超时次数
-            data = Reference(sheet, min_col=column, min_row=1, max_row=last)
-            chart.add_data(data, titles_from_data=True)
-    chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=last))
-    workbook.create_sheet("图表").add_chart(chart, "A1")
-
-
-def write_ledger(report: WeeklyReport, path: Path) -> Path:
-    """The figures table as a spreadsheet, one row per unit (district first)."""
-    from openpyxl import Workbook  # noqa: PLC0415 - only needed for exports
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = report.week
-    first = report.units[0].figures if report.units else ()
-    sheet.append(["单位", "受理", "办结", "超期在办", "超时次数", *(f"{f.title}" for f in first)])
-    for unit in report.units:
-        sheet.append(
-            [
-                unit.unit,
-                unit.counts.received,
-                unit.counts.resolved,
-                unit.counts.overdue_open,
-                unit.counts.breaches,
-                *(None if f.rate is None else round(f.rate, 4) for f in unit.figures),
-            ]
-        )
-    _add_chart(workbook, sheet, report)
-    topics = workbook.create_sheet("热点")
-    topics.append(["热点", "件数", "企业数", "示例", "举措"])
-    for t in report.hot_topics:
-        topics.append([t.topic_key, t.complaints, t.enterprises, t.sample_text, t.measure_id])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(path)
-    return path
+async def district_trend(
+    ctx: ServiceContext, report: WeeklyReport, weeks: int = TREND_WEEKS
+) -> tuple[TrendWeek, ...]:
+    """District-wide figures for the ``weeks`` ISO weeks that end with the week of the report's
+    last day, oldest first, counted as the report is (clocks decided by now)."""
+    final = report.last_day
+    monday = final - timedelta(days=final.weekday())
+    now = ctx.clock.now()
+    trend = []
+    async with ctx.uow_factory() as uow:
+        for back in range(weeks - 1, -1, -1):
+            first = monday - timedelta(weeks=back)
+            iso = first.isocalendar()
+            start, end = week_bounds(iso.year, iso.week, ctx.zone)
+            district = (await uow.reports.unit_counts(start, end, now))[0]
+            trend.append(
+                TrendWeek(
+                    f"{iso.year}-W{iso.week:02d}",
+                    first,
+                    district.received,
+                    tuple(figures(district)),
+                )
+            )
+    return tuple(trend)
 
 
 # --- the weekly summary for supervisors ---------------------------------------------------------
@@ -221,7 +215,7 @@ async def send_weekly_summary(ctx: ServiceContext, week: str | None = None) -> i
         year, number = last_complete_week(ctx.clock.now(), ctx.zone)
         week = f"{year}-W{number:02d}"
     report = await weekly_report(ctx, week)
-    text = render_text(report)
+    text = render_phone(report)
     now = ctx.clock.now()
     async with ctx.uow_factory() as uow:
         people = [

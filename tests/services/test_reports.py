@@ -4,46 +4,17 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from openpyxl import load_workbook
 
-from bot.domain.records import Actor, Role
+from bot.domain.records import Role
 from bot.errors import InvalidInput
-from bot.services import enterprise, handling, intake, reports
+from bot.services import reports
 from bot.services.context import ServiceContext
+from bot.services.report_text import render_phone, render_text
+from tests.services.report_week import week as _week
 from tests.support import FixedClock, add_official
-
-POWER = "厂里新上了一条生产线，申请用电增容快两个月了，供电那边一直没给方案。"
-POWER_2 = "新厂房要接电，报装申请递上去一个月了，供电公司说排不上"
-LOAN = "我们公司想贷300万流动资金，跑了两家银行都说要抵押，一个多月没有结果。"
-VAGUE = "有点事想反映一下"
-
-
-async def _week(ctx: ServiceContext, clock: FixedClock) -> dict[str, str]:
-    a, b, c = Actor("telegram", "1"), Actor("telegram", "2"), Actor("telegram", "3")
-    one = await intake.submit_complaint(ctx, a, POWER)
-    two = await intake.submit_complaint(ctx, b, POWER_2)
-    loan = await intake.submit_complaint(ctx, c, LOAN)
-    vague = await intake.submit_complaint(ctx, Actor("telegram", "4"), VAGUE)
-    assert vague.needs_dispatcher and loan.sla_policy == "1330"
-    assert one.lead_unit == two.lead_unit and one.lead_unit and loan.lead_unit
-    power = await add_official(ctx.uow_factory, 11, one.lead_unit, Role.HANDLER)
-    bank = await add_official(ctx.uow_factory, 12, loan.lead_unit, Role.HANDLER)
-    clock.advance(seconds=20)
-    await handling.sign_off(ctx, power, one.number)  # within the minute
-    await handling.sign_off(ctx, bank, loan.number)  # within the minute
-    await handling.reply(ctx, bank, loan.number, "已联系，明天对接银行")  # 1330 contact
-    clock.advance(minutes=5)
-    await handling.sign_off(ctx, power, two.number)  # late
-    await handling.reply(ctx, power, one.number, "明天勘察")
-    await handling.resolve(ctx, power, one.number, "已送电")
-    await handling.resolve(ctx, power, two.number, "已排期")
-    await enterprise.rate(ctx, a, one.number, solved=True, score=5)
-    await enterprise.rate(ctx, b, two.number, solved=False, score=2, comment="没解决")
-    return {"power": one.lead_unit, "bank": loan.lead_unit}
 
 
 async def test_weekly_counts_and_rates(ctx: ServiceContext, clock: FixedClock) -> None:
@@ -66,34 +37,65 @@ async def test_weekly_counts_and_rates(ctx: ServiceContext, clock: FixedClock) -
     power = next(u for u in report.units if u.unit == units["power"])
     assert (power.counts.received, power.counts.response_met) == (2, 1)
     assert {u.unit for u in report.units} == {"全区", units["power"], units["bank"]}
-    text = reports.render_text(report)
+    text = render_text(report)
     assert "2026-W48" in text and "全区解决率 100.0%" in text
+
+
+async def test_units_are_ranked_by_response_resolution_and_satisfaction(
+    ctx: ServiceContext, clock: FixedClock
+) -> None:
+    units = await _week(ctx, clock)
+    report = await reports.weekly_report(ctx, "2026-W48")
+    # the bank: response 1/1, nothing resolved or rated yet -> scored on response alone;
+    # power: response 1/2, resolution 1/1, satisfaction 1/2 -> 5 + 45 + 22.5
+    bank, power = report.ranking
+    assert (bank.unit, bank.position, bank.score, bank.basis) == (
+        units["bank"],
+        1,
+        100.0,
+        ("response",),
+    )
+    assert (power.unit, power.position, power.complete) == (units["power"], 2, True)
+    assert power.score == pytest.approx(72.5)
+    data = report.as_dict()["ranking"]
+    assert data["weights"] == {"response": 0.1, "resolution": 0.45, "satisfaction": 0.45}
+    assert [u["unit"] for u in data["units"]] == [units["bank"], units["power"]]
+    assert data["units"][1]["score"] == 72.5 and data["units"][0]["basis"] == ["response"]
+    text = render_text(report)
+    assert f"1. {units['bank']}* 100.0 分" in text and f"2. {units['power']} 72.5 分" in text
+    assert "响应率 10%、解决率 45%、满意率 45%" in text and "按已有指标折算" in text
+
+
+async def test_the_district_trend_covers_twelve_weeks_ending_with_the_report(
+    ctx: ServiceContext, clock: FixedClock
+) -> None:
+    from datetime import date  # noqa: PLC0415
+
+    await _week(ctx, clock)
+    report = await reports.weekly_report(ctx, "2026-W48")
+    trend = await reports.district_trend(ctx, report)
+    assert [w.week for w in trend] == [f"2026-W{n}" for n in range(37, 49)]
+    assert trend[-1].monday == date(2026, 11, 23) and trend[0].monday == date(2026, 9, 7)
+    assert [w.received for w in trend] == [0] * 11 + [4]
+    assert trend[-1].figures == report.units[0].figures  # counted as the report counts
+    # a period: the weeks up to the one its last day falls in (Monday 2026-11-30: W49)
+    month = await reports.period_report(ctx, date(2026, 11, 1), date(2026, 11, 30))
+    weeks = [w.week for w in await reports.district_trend(ctx, month, weeks=3)]
+    assert weeks == ["2026-W47", "2026-W48", "2026-W49"]
 
 
 async def test_an_empty_week_shows_dashes_not_errors(ctx: ServiceContext) -> None:
     report = await reports.weekly_report(ctx, "2026-W01")
     assert report.units[0].counts.received == 0
     assert all(f.rate is None for f in report.units[0].figures)
-    assert "—" in reports.render_text(report)
+    assert report.ranking == () and "单位排名" not in render_text(report)
+    assert "—" in render_text(report)
 
 
 @pytest.mark.parametrize("week", ["", "2026W48", "2026-W54", "2026-W00", "W48"])
 async def test_bad_weeks_are_refused(ctx: ServiceContext, week: str) -> None:
     with pytest.raises(InvalidInput):
         await reports.weekly_report(ctx, week)
-
-
-async def test_ledger_export_has_the_figures(
-    ctx: ServiceContext, clock: FixedClock, tmp_path: Path
-) -> None:
-    await _week(ctx, clock)
-    report = await reports.weekly_report(ctx, "2026-W48")
-    path = reports.write_ledger(report, tmp_path / "ledger.xlsx")
-    sheet = load_workbook(path).active
-    rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:3] == ("单位", "受理", "办结")
-    assert rows[1][0] == "全区" and rows[1][1] == 4
-    assert len(rows) == len(report.units) + 1
 
 
 async def test_missed_deadlines_count_once_they_pass(
@@ -118,28 +120,6 @@ async def test_any_period_counts_the_days_it_names(ctx: ServiceContext, clock: F
         await reports.period_report(ctx, date(2026, 11, 25), date(2026, 11, 1))
 
 
-async def test_ledger_chart_compares_the_targeted_rates_of_every_unit(
-    ctx: ServiceContext, clock: FixedClock, tmp_path: Path
-) -> None:
-    await _week(ctx, clock)
-    report = await reports.weekly_report(ctx, "2026-W48")
-    workbook = load_workbook(reports.write_ledger(report, tmp_path / "ledger.xlsx"))
-    [chart] = workbook["图表"]._charts
-    table = workbook[report.week]
-    headers = [cell.value for cell in table[1]]
-    plotted = []
-    for series in chart.series:
-        # each series is one figure column of the table, header row down to the last unit
-        ref = series.val.numRef.f  # e.g. '2026-W48'!$F$1:$F$5 (title from the header row)
-        sheet_name, cells = ref.rsplit("!", 1)
-        assert sheet_name.strip("'") == report.week
-        first, last = cells.replace("$", "").split(":")
-        assert int(last[1:]) == len(report.units) + 1
-        plotted.append(headers[table[first[0] + "1"].column - 1])
-    titles = {f.key: f.title for f in report.units[0].figures}
-    assert plotted == [titles[k] for k in reports.CHART_FIGURES]
-
-
 async def test_the_weekly_summary_reaches_supervisors_and_admins_once(
     ctx: ServiceContext, clock: FixedClock
 ) -> None:
@@ -155,6 +135,10 @@ async def test_the_weekly_summary_reaches_supervisors_and_admins_once(
     assert sorted(m.address for m in summaries) == ["501", "502", "503"]
     assert all(m.payload["week"] == "2026-W48" for m in summaries)
     assert "全区" in summaries[0].payload["text"] and "解决率" in summaries[0].payload["text"]
+    # the short text for a phone, not the command line's table
+    report = await reports.weekly_report(ctx, "2026-W48")
+    assert summaries[0].payload["text"] == render_phone(report)
+    assert "|" not in render_phone(report) and "【排名靠前】" in render_phone(report)
 
 
 def test_the_summary_is_due_from_monday_at_opening() -> None:

@@ -4,10 +4,13 @@ would use them, including their errors."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from openpyxl import load_workbook
 
 from bot.cli import main
@@ -19,6 +22,14 @@ def _data(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def wednesday() -> Iterator[datetime]:
+    """Wednesday 2026-11-25 10:00 in Shanghai (ISO week 2026-W48), clock ticking."""
+    moment = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(moment, tick=True):
+        yield moment
 
 
 def _json(capsys: pytest.CaptureFixture[str], argv: list[str]) -> object:
@@ -119,11 +130,39 @@ def test_weekly_report_json_and_ledger(
     year, week, _ = (travelled_today.date() - timedelta(days=7)).isocalendar()
     assert isinstance(report, dict) and report["week"] == f"{year}-W{week:02d}"
     assert report["units"][0]["unit"] == "全区" and report["units"][0]["received"] == 0
-    year, week, _ = travelled_today.date().isocalendar()
-    report = _json(capsys, ["report", "weekly", "--week", f"{year}-W{week:02d}", "--json"])
-    assert isinstance(report, dict) and report["units"][0]["received"] == 1
     assert load_workbook(ledger).active.cell(1, 1).value == "单位"
+    year, week, _ = travelled_today.date().isocalendar()
+    this_week = tmp_path / "this-week.xlsx"
+    argv = ["report", "weekly", "--week", f"{year}-W{week:02d}", "--json", "--xlsx", str(this_week)]
+    report = _json(capsys, argv)
+    assert isinstance(report, dict) and report["units"][0]["received"] == 1
+    workbook = load_workbook(this_week)
+    [order] = workbook["台账"].iter_rows(min_row=2, values_only=True)
+    assert order[0].startswith(f"{travelled_today:%Y%m%d}-") and order[2] == "cli:firm"
+    assert len(workbook["统计图"]._images) == 1
     assert main(["report", "weekly", "--week", "2026-W99"]) == 2
+
+
+def test_the_chart_of_a_week_and_of_a_period(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], wednesday: datetime
+) -> None:
+    from PIL import Image  # noqa: PLC0415
+
+    from handlers.reports.chart import chart_size  # noqa: PLC0415
+
+    _json(capsys, ["complaint", "submit", "--as", "cli:firm", "银行突然抽贷，资金链要断了"])
+    chart = tmp_path / "out" / "week.png"
+    assert main(["report", "weekly", "--week", "2026-W48", "--png", str(chart)]) == 0
+    assert f"图表已导出 / chart written: {chart}" in capsys.readouterr().out
+    with Image.open(chart) as image:
+        assert image.size == chart_size(2)  # the district and the one unit
+    month = tmp_path / "month.png"
+    argv = ["report", "period", "--from", "2026-11-01", "--to", "2026-11-30", "--png", str(month)]
+    assert main([*argv, "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["units"][0]["received"] == 1 and "chart written" in err
+    with Image.open(month) as image:
+        image.load()
 
 
 def test_db_upgrade_is_idempotent(capsys: pytest.CaptureFixture[str]) -> None:
