@@ -18,7 +18,7 @@ from sqlalchemy import and_, case, distinct, func, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.domain.records import HotTopic, OrderRecord, Rating, Status, UnitCounts
+from bot.domain.records import NOT_COUNTED, HotTopic, OrderRecord, Rating, Status, UnitCounts
 from db.engine import READ_ONLY
 from db.models import ComplaintRow, EnterpriseRow, RatingRow, SlaClockRow
 from db.repositories import _clock, _complaint, _enterprise
@@ -26,6 +26,9 @@ from db.repositories import _clock, _complaint, _enterprise
 REPLY_MILESTONES = ("first_reply", "contact", "notice")
 FINANCING_MILESTONES = ("contact", "feedback", "approval")
 _RESOLVED = (Status.RESOLVED.value, Status.CLOSED.value)
+
+#: repeats, withdrawn and void complaints are left out of every figure
+_NOT_COUNTED = [s.value for s in NOT_COUNTED]
 
 
 def _count_if(condition: Any) -> Any:
@@ -65,7 +68,7 @@ class SqlReportQueries:
                 ComplaintRow.status,
                 ComplaintRow.sla_policy,
             )
-            .where(cohort, ComplaintRow.status != Status.MERGED.value)
+            .where(cohort, ComplaintRow.status.not_in(_NOT_COUNTED))
             .cte("week")
             .prefix_with("MATERIALIZED")
         )
@@ -135,7 +138,7 @@ class SqlReportQueries:
             .join(ComplaintRow, ComplaintRow.id == overdue_clocks.c.complaint_id)
             .where(
                 ComplaintRow.created_at < end,
-                ComplaintRow.status != Status.MERGED.value,
+                ComplaintRow.status.not_in(_NOT_COUNTED),
                 or_(ComplaintRow.closed_at.is_(None), ComplaintRow.closed_at >= end),
             )
             .group_by(ComplaintRow.lead_unit)
@@ -188,6 +191,8 @@ class SqlReportQueries:
                 ComplaintRow.created_at >= start,
                 ComplaintRow.created_at < end,
                 ComplaintRow.topic_key.is_not(None),
+                # a repeat still shows how many raise it; a withdrawn or void one does not
+                ComplaintRow.status.not_in([Status.WITHDRAWN.value, Status.VOID.value]),
             )
             .group_by(ComplaintRow.topic_key)
             .having(func.count(distinct(ComplaintRow.enterprise_id)) >= min_size)
@@ -215,7 +220,7 @@ class SqlReportQueries:
             .where(
                 ComplaintRow.created_at >= start,
                 ComplaintRow.created_at < end,
-                ComplaintRow.status != Status.MERGED.value,
+                ComplaintRow.status.not_in(_NOT_COUNTED),
             )
             .subquery()
         )

@@ -34,6 +34,8 @@ class Action(StrEnum):
     REOPEN = "reopen"
     AUTO_CLOSE = "auto_close"
     MERGE = "merge"
+    WITHDRAW = "withdraw"  # 撤回 by the enterprise, before anyone signed off
+    VOID = "void"  # 无效: not a complaint (a test, nonsense, abuse), with a reason
 
 
 #: who takes an action: roles of officials, or the enterprise itself, or the system
@@ -89,6 +91,13 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.MERGE: Transition(
         frozenset({Status.SUBMITTED}), Status.MERGED, frozenset({SYSTEM}), "并件"
     ),
+    Action.WITHDRAW: Transition(
+        frozenset({Status.SUBMITTED, Status.PENDING_DISPATCH, Status.ROUTED}),
+        Status.WITHDRAWN,
+        frozenset({ENTERPRISE}),
+        "撤回",
+    ),
+    Action.VOID: Transition(_OPEN - {Status.RESOLVED}, Status.VOID, _UNIT_LEADS, "标记无效"),
 }
 
 STATUS_TITLES: dict[Status, str] = {
@@ -100,6 +109,8 @@ STATUS_TITLES: dict[Status, str] = {
     Status.RESOLVED: "已办结",
     Status.CLOSED: "已结案",
     Status.MERGED: "重复件（已并入原诉求）",
+    Status.WITHDRAWN: "已撤回",
+    Status.VOID: "无效工单",
 }
 
 

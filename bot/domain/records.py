@@ -36,10 +36,22 @@ class Status(StrEnum):
     RESOLVED = "resolved"  # 已办结: the unit reports it done; the enterprise may confirm
     CLOSED = "closed"  # 已结案: confirmed and rated, or closed after the waiting time
     MERGED = "merged"  # 重复件: linked to an open complaint of the same enterprise
+    WITHDRAWN = "withdrawn"  # 已撤回: by the enterprise, soon after filing, before sign-off
+    VOID = "void"  # 无效: marked so by a dispatcher or the unit's admin, with a reason
 
     @property
     def is_open(self) -> bool:
-        return self not in (Status.CLOSED, Status.MERGED)
+        return self not in (Status.CLOSED, *NOT_COUNTED)
+
+    @property
+    def counted(self) -> bool:
+        """Whether the complaint counts in the figures (repeats, withdrawn and void ones
+        are left out of every rate)."""
+        return self not in NOT_COUNTED
+
+
+#: statuses left out of every figure and report
+NOT_COUNTED: tuple[Status, ...] = (Status.MERGED, Status.WITHDRAWN, Status.VOID)
 
 
 class EventKind(StrEnum):
@@ -65,6 +77,8 @@ class EventKind(StrEnum):
     CLOSED = "closed"
     AUTO_CLOSED = "auto_closed"
     MERGED = "merged"  # this complaint is a repeat of another
+    WITHDRAWN = "withdrawn"  # 撤回 by the enterprise
+    VOIDED = "voided"  # 无效 by a dispatcher or the unit's admin
     REPEAT_RECEIVED = "repeat_received"  # on the original: a repeat was linked to it
     CLOCK_WARNED = "clock_warned"
     CLOCK_BREACHED = "clock_breached"

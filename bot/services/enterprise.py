@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from bot.domain.lifecycle import Action, ComplaintNotFound, check
 from bot.domain.records import SYSTEM, Actor, Complaint, Event, EventKind, Rating, SlaClock, Status
-from bot.errors import InvalidInput
+from bot.errors import InvalidInput, YousuError
 from bot.ports import ConcurrentUpdate, UnitOfWork
 from bot.services.context import ServiceContext
 from bot.services.handling import Outcome
@@ -45,6 +45,40 @@ async def follow_up(ctx: ServiceContext, actor: Actor, number: str, text: str) -
         await notify_unit(uow, complaint, "follow_up", f"event{event.id}", note=note)
         await uow.commit()
     return Outcome(complaint.number, complaint.status, complaint.lead_unit)
+
+
+#: how long after filing the enterprise may withdraw a complaint (if nobody signed it off)
+WITHDRAW_WITHIN = timedelta(minutes=10)
+
+
+async def withdraw(ctx: ServiceContext, actor: Actor, number: str) -> Outcome:
+    """撤回: soon after filing and before a unit signed it off, the enterprise takes a
+    complaint back (sent by mistake, or not meant as a complaint); it leaves every figure,
+    its clocks stop, and a unit that had it is told."""
+    now = ctx.clock.now()
+    async with ctx.uow_factory() as uow:
+        complaint = await own_complaint(uow, actor, number)
+        status = check(Action.WITHDRAW, complaint, ENTERPRISE)
+        if now - complaint.created_at > WITHDRAW_WITHIN:
+            raise WithdrawTooLate(complaint.number)
+        await change_status(uow, complaint, status, now)
+        event = await record(uow, complaint, EventKind.WITHDRAWN, actor, now)
+        if complaint.lead_unit is not None:
+            await notify_unit(uow, complaint, "withdrawn", f"event{event.id}")
+        await uow.commit()
+    return Outcome(complaint.number, complaint.status, complaint.lead_unit)
+
+
+class WithdrawTooLate(YousuError):
+    code = "withdraw_too_late"
+    http_status = 409
+
+    def __init__(self, number: str) -> None:
+        minutes = int(WITHDRAW_WITHIN.total_seconds() // 60)
+        super().__init__(
+            f"工单 {number} 提交已超过 {minutes} 分钟，不能撤回；如已不需要办理，可回复说明",
+            f"complaint {number} is older than {minutes} minutes; it cannot be withdrawn",
+        )
 
 
 async def chase(ctx: ServiceContext, actor: Actor, number: str, note: str = "") -> Outcome:

@@ -234,6 +234,23 @@ async def dispatch(
     return _outcome(complaint)
 
 
+async def void(ctx: ServiceContext, actor: Actor, number: str, reason: str) -> Outcome:
+    """无效: a dispatcher, or the admin of the unit that has it, marks an order that is no
+    complaint (a test, nonsense, abuse) with the reason; it leaves every figure, its clocks
+    stop, and the enterprise is told politely why."""
+    why = required_note(reason, ("无效理由", "reason"))
+    now = ctx.clock.now()
+    async with ctx.uow_factory() as uow:
+        complaint = await load_complaint(uow, number)
+        official = await load_official(uow, actor)
+        status = check_official(Action.VOID, complaint, official)
+        await change_status(uow, complaint, status, now)
+        event = await record(uow, complaint, EventKind.VOIDED, actor, now, why)
+        await tell_enterprise(uow, complaint, event)  # with the reason
+        await uow.commit()
+    return _outcome(complaint)
+
+
 async def supervise(ctx: ServiceContext, actor: Actor, number: str, note: str) -> Outcome:
     """督办: a supervisor pushes the unit on a complaint."""
     text = required_note(note, ("督办意见", "supervision note"))

@@ -42,6 +42,10 @@ def ask_stars(number: str, solved: bool) -> str:
     return f"工单 {number}：{verdict}。请为办理结果打分（5 星为非常满意）。"
 
 
+def withdrawn(number: str) -> str:
+    return f"工单 {number} 已撤回，不再办理。如需反映问题，请重新发送。"
+
+
 def answering(number: str) -> str:
     return f"请直接发送您对工单 {number} 的回复，将转给承办单位。"
 
@@ -50,7 +54,7 @@ OFFICIAL_HELP = (
     "您是登记的工作人员：文字消息不会生成工单。\n"
     "请用通知上的按钮办理，或使用命令：/queue（本单位待办）、/waiting（待派单）、"
     "/signoff 编号、/reply 编号 内容、/resolve 编号 内容、/transfer 编号 单位 理由、"
-    "/return 编号 理由、/dispatch 编号 单位。"
+    "/return 编号 理由、/dispatch 编号 单位、/void 编号 理由。"
 )
 PHOTO_NEEDS_TEXT = (
     "已收到附件。请再发一条文字，简要说明遇到的问题（涉及的单位、事项、等了多久），"

@@ -150,7 +150,11 @@ class ConversationHandlers:
         ack = await self._intake.submit(
             Submission(actor, text, tuple(attachments), external_ref=update_reference(update))
         )
-        await message.reply_text(texts.acknowledgement(ack, self._services.zone, self._title))
+        # 撤回 for a short while: a message sent by mistake need not become a work order
+        buttons = None if ack.repeat_of or ack.already_filed else keyboards.withdrawing(ack.number)
+        await message.reply_text(
+            texts.acknowledgement(ack, self._services.zone, self._title), reply_markup=buttons
+        )
 
     async def _status(self, message: Message, actor: Actor, number: str | None) -> None:
         if number is None:
@@ -184,6 +188,9 @@ class ConversationHandlers:
             await _edit(
                 message, chat_texts.ask_stars(parts[1], solved), keyboards.stars(parts[1], solved)
             )
+        elif parts[0] == keyboards.WITHDRAW and len(parts) == 2:
+            outcome = await enterprise.withdraw(ctx, actor, parts[1])
+            await _edit(message, chat_texts.withdrawn(outcome.number), None)
         elif parts[0] == keyboards.STARS and len(parts) == 4 and parts[3].isdigit():
             outcome = await enterprise.rate(
                 ctx, actor, parts[1], solved=parts[2] == "1", score=int(parts[3])

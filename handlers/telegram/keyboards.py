@@ -18,6 +18,7 @@ TRANSFER = "tr"
 RESOLVE = "rs"
 RETURN = "rt"
 DISPATCH = "dp"
+VOID = "vd"
 
 LABELS = {
     SIGN_OFF: "签收",
@@ -26,11 +27,12 @@ LABELS = {
     RESOLVE: "办结",
     RETURN: "退单",
     DISPATCH: "派单",
+    VOID: "无效",
 }
 #: Telegram refuses callback data longer than this (in bytes)
 MAX_CALLBACK_DATA = 64
 #: actions whose button asks for text before anything is done
-NEEDS_TEXT = (REPLY, TRANSFER, RESOLVE, RETURN, DISPATCH)
+NEEDS_TEXT = (REPLY, TRANSFER, RESOLVE, RETURN, DISPATCH, VOID)
 
 
 def callback_data(action: str, number: str) -> str:
@@ -89,7 +91,8 @@ CHOOSE = "cv"  # cv:file | cv:ask | cv:add:NUMBER - what a remembered text is
 SOLVED = "ok"  # ok:NUMBER:1|0 - solved or not
 STARS = "st"  # st:NUMBER:1|0:SCORE
 ANSWER = "ad"  # ad:NUMBER - the next text answers the official on NUMBER
-CONVERSATION_PATTERN = rf"^({CHOOSE}|{SOLVED}|{STARS}|{ANSWER}):"
+WITHDRAW = "wd"  # wd:NUMBER - 撤回, on the acknowledgement
+CONVERSATION_PATTERN = rf"^({CHOOSE}|{SOLVED}|{STARS}|{ANSWER}|{WITHDRAW}):"
 
 
 def _data(*parts: str) -> str:
@@ -144,6 +147,12 @@ def stars(number: str, solved: bool) -> InlineKeyboardMarkup:
     )
 
 
+def withdrawing(number: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton("撤回（误发时）", callback_data=_data(WITHDRAW, number))]]
+    )
+
+
 def answering(number: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton("回复", callback_data=_data(ANSWER, number))]]
@@ -153,6 +162,6 @@ def answering(number: str) -> InlineKeyboardMarkup:
 def parse_conversation(data: str | None) -> list[str] | None:
     """The parts of a conversation button's data, or None when it is not one."""
     parts = (data or "").split(":")
-    if len(parts) < 2 or parts[0] not in (CHOOSE, SOLVED, STARS, ANSWER):
+    if len(parts) < 2 or parts[0] not in (CHOOSE, SOLVED, STARS, ANSWER, WITHDRAW):
         return None
     return parts

@@ -25,7 +25,15 @@ from bot.services.context import ServiceContext
 from bot.services.handling import Outcome
 from handlers.telegram import keyboards, texts
 from handlers.telegram.enterprise import command_words, sender
-from handlers.telegram.keyboards import DISPATCH, REPLY, RESOLVE, RETURN, SIGN_OFF, TRANSFER
+from handlers.telegram.keyboards import (
+    DISPATCH,
+    REPLY,
+    RESOLVE,
+    RETURN,
+    SIGN_OFF,
+    TRANSFER,
+    VOID,
+)
 
 #: Telegram shows at most 200 characters in a callback query's answer
 MAX_ANSWER = 200
@@ -37,6 +45,7 @@ COMMAND_ACTIONS = {
     "transfer": TRANSFER,
     "return": RETURN,
     "dispatch": DISPATCH,
+    "void": VOID,
 }
 
 
@@ -72,6 +81,8 @@ class OfficialHandlers:
             return await handling.return_complaint(ctx, actor, number, text)
         if action == DISPATCH:
             return await handling.dispatch(ctx, actor, number, text.strip())
+        if action == VOID:
+            return await handling.void(ctx, actor, number, text)
         unit, _sep, reason = text.strip().partition(" ")
         return await handling.transfer(ctx, actor, number, unit, reason)
 

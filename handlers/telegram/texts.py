@@ -230,6 +230,10 @@ _EVENT_TEXTS = {
     "auto_closed": "已自动结案",
     "merged": "已并入原工单",
     "extension_approved": "办理时限已批准延期",
+    "voided": (
+        "经核实，本条不属于需要办理的诉求，已标记为无效工单，不再计时。"
+        "如有误，请重新描述问题再次提交"
+    ),
 }
 
 
@@ -389,6 +393,7 @@ _HEADS = {
     "extension_requested": "延期申请",
     "extension_decided": "延期审批结果",
     "chased": "催办",
+    "withdrawn": "企业已撤回",
 }
 
 
@@ -431,6 +436,7 @@ OFFICIAL_USAGE = {
     "transfer": "用法：/transfer 编号 单位 理由",
     "return": "用法：/return 编号 理由",
     "dispatch": "用法：/dispatch 编号 单位",
+    "void": "用法：/void 编号 理由（测试、无意义或骚扰信息标记为无效工单，不计入统计）",
 }
 PROMPTS = {
     "re": "请发送对工单 {number} 的回复内容（将转给企业）。发送 /cancel 取消。",
@@ -439,6 +445,7 @@ PROMPTS = {
     "发送 /cancel 取消。",
     "rt": "请发送工单 {number} 的退单理由（退回派单员重新确定承办单位）。发送 /cancel 取消。",
     "dp": "请发送工单 {number} 的承办单位名称。发送 /cancel 取消。",
+    "vd": "请发送把工单 {number} 标记为无效的理由（将告知企业）。发送 /cancel 取消。",
 }
 CANCELLED = "已取消，未作任何更改。"
 NOTHING_TO_CANCEL = "当前没有进行中的操作。"
@@ -452,6 +459,7 @@ _DONE = {
     "tr": "工单 {number} 已转派至 {unit}。",
     "rt": "工单 {number} 已退回派单员。",
     "dp": "工单 {number} 已派至 {unit}。",
+    "vd": "工单 {number} 已标记为无效，不计入统计，已告知企业。",
 }
 
 

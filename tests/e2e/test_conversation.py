@@ -180,3 +180,17 @@ async def test_hostile_input_gets_a_clear_answer(
         view = await queries.complaint_status(app.services, Actor("telegram", str(FIRM)), number)
     assert view.ratings == ()
     assert not any("Traceback" in t for t in api.messages_to(FIRM))
+
+
+async def test_a_complaint_sent_by_mistake_is_withdrawn_by_its_button(
+    api: BotApiStandIn, running_bot: RunningBot
+) -> None:
+    async with running_bot() as app:
+        number = await _file(api)
+        ack = await api.wait_for_sent(FIRM, "已受理您的诉求")
+        assert ack.buttons == {"撤回（误发时）": f"wd:{number}"}
+        api.press(FIRM, ack, "撤回（误发时）", first_name="企业用户")
+        await api.wait_for_text(FIRM, f"工单 {number} 已撤回")
+        view = await queries.complaint_status(app.services, Actor("telegram", str(FIRM)), number)
+    assert view.complaint.status is Status.WITHDRAWN
+    assert ack.buttons == {}
