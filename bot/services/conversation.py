@@ -234,3 +234,28 @@ async def _awaiting_answer(
 def _named_number(text: str, numbers: tuple[str, ...]) -> str | None:
     found = NUMBER_PATTERN.search(text)
     return found.group(1) if found and found.group(1) in numbers else None
+
+
+#: the chat state of an official's action (回复, 办结, 转派, ...) waiting for its text
+OFFICIAL_ACTION = "official_action"
+
+
+async def await_text(
+    ctx: ServiceContext, actor: Actor, state: str, data: dict[str, object]
+) -> None:
+    """Remember that ``actor``'s next text completes ``state`` (e.g. an official's action
+    started by a button), replacing whatever waited before."""
+    await _put(ctx, actor, state, data)
+
+
+async def take_waiting(ctx: ServiceContext, actor: Actor, state: str) -> dict[str, object] | None:
+    """What ``actor``'s text completes, if it is ``state`` and not older than a day; taken."""
+    async with ctx.uow_factory() as uow:
+        found = await uow.chat_states.get(actor)
+        if found is None or found.state != state:
+            return None
+        await uow.chat_states.clear(actor)
+        await uow.commit()
+    if ctx.clock.now() - found.updated_at > REMEMBER_FOR:
+        return None
+    return dict(found.data)

@@ -38,7 +38,7 @@ from handlers.telegram import keyboards, texts
 from handlers.telegram.conversation import ConversationHandlers
 from handlers.telegram.enterprise import EnterpriseHandlers
 from handlers.telegram.inbox import DRAIN_SECONDS, LONG_POLL, DurableUpdates
-from handlers.telegram.officials import COMMAND_ACTIONS, HasPending, OfficialHandlers
+from handlers.telegram.officials import COMMAND_ACTIONS, OfficialHandlers
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +75,8 @@ def build_application(
     application.add_handler(CommandHandler("followup", handlers.follow_up, filters=private))
     application.add_handler(CommandHandler("chase", handlers.chase, filters=private))
     application.add_handler(CommandHandler("rate", handlers.rate, filters=private))
-    chat = ConversationHandlers(services, queue)
     officials = OfficialHandlers(services)
+    chat = ConversationHandlers(services, queue, officials.pending_text)
     application.add_handler(
         CallbackQueryHandler(chat.button, pattern=keyboards.CONVERSATION_PATTERN)
     )
@@ -88,11 +88,6 @@ def build_application(
         CommandHandler(list(COMMAND_ACTIONS), officials.command, filters=private)
     )
     application.add_handler(MessageHandler(private & filters.COMMAND, handlers.unknown_command))
-    # an official's text completes the action a button started, before it could be a complaint
-    pending = HasPending(officials)
-    application.add_handler(
-        MessageHandler(private & filters.TEXT & pending, officials.pending_text)
-    )
     # every other text is understood before anything is filed
     new = filters.UpdateType.MESSAGE
     application.add_handler(MessageHandler(private & new & filters.TEXT, chat.text))

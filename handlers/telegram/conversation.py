@@ -10,7 +10,7 @@ locations are accepted: the caption is the text, a file without one waits for th
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
@@ -26,6 +26,8 @@ from handlers.telegram import chat_texts, keyboards, texts
 from handlers.telegram.enterprise import sender, update_reference
 from knowledge.intent import NUMBER_PATTERN, MessageKind
 
+#: an official's text completing a pending action: True when one waited
+OfficialText = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[bool]]
 #: Telegram bots may download files up to 20 MB; larger ones are refused at once
 MAX_FILE_BYTES = 20 * 1024 * 1024
 #: Telegram shows at most 200 characters in a callback query's answer
@@ -63,18 +65,22 @@ def replied_number(message: Message) -> str | None:
 
 
 class ConversationHandlers:
-    def __init__(self, services: ServiceContext, intake: IntakeQueue) -> None:
+    def __init__(
+        self, services: ServiceContext, intake: IntakeQueue, official_text: OfficialText
+    ) -> None:
         self._services = services
         self._intake = intake
+        #: completes an official's pending action with the text; False when none waits
+        self._official_text = official_text
         self._title = texts.milestone_titles(services.sla)
 
-    async def text(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, actor = update.effective_message, sender(update)
         if message is None or actor is None or message.text is None:
             return
-        await self._respond(update, message, actor, message.text, ())
+        await self._respond(update, context, message, actor, message.text, ())
 
-    async def media(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def media(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, actor = update.effective_message, sender(update)
         if message is None or actor is None:
             return
@@ -90,11 +96,12 @@ class ConversationHandlers:
             await conversation.hold_attachments(self._services, actor, attachments)
             await message.reply_text(chat_texts.PHOTO_NEEDS_TEXT)
             return
-        await self._respond(update, message, actor, caption, attachments)
+        await self._respond(update, context, message, actor, caption, attachments)
 
     async def _respond(
         self,
         update: Update,
+        context: ContextTypes.DEFAULT_TYPE,
         message: Message,
         actor: Actor,
         text: str,
@@ -131,7 +138,8 @@ class ConversationHandlers:
                 reply_markup=keyboards.solved_or_not(understood.number),
             )
         elif nxt == Next.OFFICIAL:
-            await message.reply_text(chat_texts.OFFICIAL_HELP)
+            if attachments or not await self._official_text(update, context):
+                await message.reply_text(chat_texts.OFFICIAL_HELP)
         else:
             await message.reply_text(
                 chat_texts.clarify(understood.open_numbers),

@@ -4,8 +4,8 @@ that do the same without buttons (/queue, /waiting, /signoff, /reply, /resolve, 
 
 Owns translating officials' updates into the handling use cases. 签收 acts at once; 回复,
 办结, 转派, 退单 and 派单 need text, so their button leaves a pending action for that user
-(kept in this process's memory, no persistence: a restart just forgets it) and the user's
-next plain text completes it; /cancel drops it. Officials are known by their Telegram id
+(kept in the database, so a restart in between loses nothing) and the user's next plain
+text completes it; /cancel drops it. Officials are known by their Telegram id
 (``Actor("telegram", user id)``); whether someone may act is the services' decision, and named
 errors go to the application's error handler like everywhere else.
 """
@@ -15,12 +15,12 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 
-from telegram import Message, Update
+from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes, filters
+from telegram.ext import ContextTypes
 
 from bot.domain.records import Actor
-from bot.services import handling, queries
+from bot.services import conversation, handling, queries
 from bot.services.context import ServiceContext
 from bot.services.handling import Outcome
 from handlers.telegram import keyboards, texts
@@ -62,10 +62,31 @@ class Pending:
 class OfficialHandlers:
     def __init__(self, services: ServiceContext) -> None:
         self._services = services
-        self._pending: dict[int, Pending] = {}
 
-    def has_pending(self, user_id: int) -> bool:
-        return user_id in self._pending
+    async def _remember(self, actor: Actor, pending: Pending) -> None:
+        await conversation.await_text(
+            self._services,
+            actor,
+            conversation.OFFICIAL_ACTION,
+            {
+                "action": pending.action,
+                "number": pending.number,
+                "chat_id": pending.chat_id,
+                "message_id": pending.message_id,
+            },
+        )
+
+    async def _take(self, actor: Actor) -> Pending | None:
+        data = await conversation.take_waiting(self._services, actor, conversation.OFFICIAL_ACTION)
+        if data is None:
+            return None
+        chat_id, message_id = data.get("chat_id"), data.get("message_id")
+        return Pending(
+            str(data.get("action")),
+            str(data.get("number")),
+            chat_id if isinstance(chat_id, int) else None,
+            message_id if isinstance(message_id, int) else None,
+        )
 
     async def act(self, actor: Actor, action: str, number: str, text: str) -> Outcome:
         """The one use case an action stands for; ``text`` is the reply, summary, reason,
@@ -111,22 +132,27 @@ class OfficialHandlers:
         # may this person act on it at all? ask before asking for text
         view = await queries.complaint_status(self._services, actor, number)
         number = view.complaint.number
-        self._pending[user.id] = Pending(
-            action,
-            number,
-            message.chat_id if message else None,
-            message.message_id if message else None,
+        await self._remember(
+            actor,
+            Pending(
+                action,
+                number,
+                message.chat_id if message else None,
+                message.message_id if message else None,
+            ),
         )
         await query.answer()
         await context.bot.send_message(user.id, texts.prompt(action, number))
 
-    async def pending_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def pending_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+        """Complete the action a button started with this text; False when none waits (kept
+        in the database, so a restart in between loses nothing)."""
         message, actor, user = update.effective_message, sender(update), update.effective_user
         if message is None or actor is None or user is None:
-            return
-        pending = self._pending.pop(user.id, None)
+            return False
+        pending = await self._take(actor)
         if pending is None:
-            return
+            return False
         outcome = await self.act(actor, pending.action, pending.number, message.text or "")
         await message.reply_text(texts.done(pending.action, outcome.number, outcome.lead_unit))
         if pending.action != REPLY and pending.message_id is not None:
@@ -134,12 +160,14 @@ class OfficialHandlers:
                 await context.bot.edit_message_reply_markup(
                     pending.chat_id, pending.message_id, reply_markup=None
                 )
+        return True
 
     async def cancel(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         message, user = update.effective_message, update.effective_user
         if message is None or user is None:
             return
-        pending = self._pending.pop(user.id, None)
+        actor = sender(update)
+        pending = None if actor is None else await self._take(actor)
         await message.reply_text(texts.CANCELLED if pending else texts.NOTHING_TO_CANCEL)
 
     # --- commands ----------------------------------------------------------------------------
@@ -173,15 +201,3 @@ class OfficialHandlers:
         await message.reply_text(
             texts.queue(complaints, self._services.zone, texts.EMPTY_DISPATCH_QUEUE)
         )
-
-
-class HasPending(filters.MessageFilter):
-    """Messages from a user with a pending action (their text completes it)."""
-
-    def __init__(self, handlers: OfficialHandlers) -> None:
-        super().__init__(name="HasPending")
-        self._handlers = handlers
-
-    def filter(self, message: Message) -> bool:
-        user = message.from_user
-        return user is not None and self._handlers.has_pending(user.id)

@@ -252,3 +252,20 @@ async def test_everything_works_by_command_too(api: BotApiStandIn, running_bot: 
         await api.wait_for_text(CLERK, "【催办】")
         api.send_text(FIRM, "/rate")
         await api.wait_for_text(FIRM, "用法：/rate")
+
+
+async def test_a_pending_reply_survives_a_restart(
+    api: BotApiStandIn, running_bot: RunningBot
+) -> None:
+    async with running_bot() as app:
+        await _power_unit(app, (CLERK, Role.HANDLER))
+        number, assigned = await _assigned(api, app)
+        await _sign_off(api, assigned)
+        api.press(CLERK, assigned, "回复")
+        await api.wait_for_text(CLERK, "的回复内容")
+    async with running_bot() as app:  # restarted before the official typed the reply
+        api.send_text(CLERK, "已安排明天上午上门勘察。")
+        await api.wait_for_text(CLERK, "回复已发送给企业")
+        await api.wait_for_text(FIRM, "已安排明天上午上门勘察")
+        events = await _events(app, number)
+    assert EventKind.REPLIED in events
