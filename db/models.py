@@ -101,6 +101,8 @@ class EnterpriseRow(Base):
     company_name: Mapped[str | None] = mapped_column(String(200))
     credit_code: Mapped[str | None] = mapped_column(String(18))
     phone: Mapped[str | None] = mapped_column(String(32))
+    contact_person: Mapped[str | None] = mapped_column(String(50))
+    profile_asked_at: Mapped[datetime | None]
 
 
 class ComplaintRow(Base):

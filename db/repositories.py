@@ -633,6 +633,8 @@ class SqlEnterpriseRepository:
                 company_name=enterprise.company_name,
                 credit_code=enterprise.credit_code,
                 phone=enterprise.phone,
+                contact_person=enterprise.contact_person,
+                profile_asked_at=enterprise.profile_asked_at,
             )
             .execution_options(synchronize_session=False)
         )

@@ -130,6 +130,9 @@ class Enterprise:
     company_name: str | None = None
     credit_code: str | None = None  # 统一社会信用代码, validated (GB 32100-2015)
     phone: str | None = None
+    contact_person: str | None = None
+    #: when the profile was first asked for (it is asked once, after the first complaint)
+    profile_asked_at: datetime | None = None
     id: int | None = None
 
     @property

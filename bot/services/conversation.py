@@ -21,6 +21,7 @@ from bot.domain.records import Actor, ChatState, Complaint, EventKind, Status
 from bot.ports import UnitOfWork
 from bot.services.context import ServiceContext
 from bot.services.intake import check_text
+from bot.services.profile import PROFILE, looks_like_answer
 from bot.services.steps import load_official
 from knowledge.intent import (
     ABOUT_A_COMPLAINT,
@@ -54,6 +55,7 @@ class Next(StrEnum):
     RATE = "rate"  # ask whether ``number`` is solved, then for stars
     CLARIFY = "clarify"  # ask back: file / question / add to one of ``open_numbers``
     OFFICIAL = "official"  # an official's text that no action waits for
+    PROFILE = "profile"  # the answer to the profile question asked (bot.services.profile)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +85,12 @@ async def understand(
         if state is not None and now - state.updated_at > REMEMBER_FOR:
             state = None
         attachments: tuple[str, ...] = ()
+        if state is not None and state.state == PROFILE:
+            if looks_like_answer(str(state.data.get("step")), text):
+                return Understanding(Next.PROFILE, intent)
+            await uow.chat_states.clear(actor)  # a new matter: the profile can wait
+            await uow.commit()
+            state = None
         if state is not None and state.state == ANSWERING:
             replying_to = replying_to or str(state.data.get("number") or "") or None
         if state is not None and state.state == WAITING_TEXT:

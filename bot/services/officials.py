@@ -154,3 +154,9 @@ async def import_roster(ctx: ServiceContext, text: str) -> list[Registered]:
             results.append(Registered(stored, created))
         await uow.commit()
     return results
+
+
+async def list_officials(ctx: ServiceContext) -> list[Official]:
+    """Every registered official (for role-aware command menus)."""
+    async with ctx.uow_factory() as uow:
+        return [o for o in await uow.officials.all() if o.active]

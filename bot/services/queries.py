@@ -11,7 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain.lifecycle import ComplaintNotFound, PermissionDenied
-from bot.domain.records import Actor, Complaint, Event, Rating, Role, SlaClock, Status
+from bot.domain.records import (
+    Actor,
+    Complaint,
+    Enterprise,
+    Event,
+    Rating,
+    Role,
+    SlaClock,
+    Status,
+)
 from bot.services.context import ServiceContext
 from bot.services.steps import load_complaint, load_official
 
@@ -25,12 +34,16 @@ class ComplaintView:
     events: tuple[Event, ...]
     clocks: tuple[SlaClock, ...]
     ratings: tuple[Rating, ...]
+    #: who complained, for those who may know: the enterprise itself, the lead unit's
+    #: officials (even when confidential), district roles unless confidential
+    enterprise: Enterprise | None = None
 
 
 async def complaint_status(ctx: ServiceContext, actor: Actor, number: str) -> ComplaintView:
     async with ctx.uow_factory() as uow:
         complaint = await load_complaint(uow, number)
         enterprise = await uow.enterprises.get(complaint.enterprise_id)
+        shown = enterprise
         if enterprise is None or enterprise.actor != actor:
             try:
                 official = await load_official(uow, actor)
@@ -41,12 +54,16 @@ async def complaint_status(ctx: ServiceContext, actor: Actor, number: str) -> Co
                     f"工单 {complaint.number} 不属于您的单位",
                     f"complaint {complaint.number} is not your unit's",
                 )
+            lead = official.unit is not None and official.unit == complaint.lead_unit
+            if complaint.confidential and not lead:
+                shown = None
         assert complaint.id is not None
         return ComplaintView(
             complaint,
             tuple(await uow.events.for_complaint(complaint.id)),
             tuple(await uow.clocks.for_complaint(complaint.id)),
             tuple(await uow.ratings.for_complaint(complaint.id)),
+            shown,
         )
 
 

@@ -19,7 +19,8 @@ import logging
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
-from telegram import BotCommand, Update
+from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -34,6 +35,7 @@ from telegram.ext import (
 from bot.errors import YousuError
 from bot.services.context import ServiceContext
 from bot.services.intake_queue import IntakeQueue
+from bot.services.officials import list_officials
 from handlers.telegram import keyboards, texts
 from handlers.telegram.conversation import ConversationHandlers
 from handlers.telegram.enterprise import EnterpriseHandlers
@@ -60,12 +62,14 @@ def build_application(
         .base_url(base_url)
         .concurrent_updates(CONCURRENT_UPDATES)
         .rate_limiter(AIORateLimiter())
-        .post_init(_set_commands)
+        .post_init(_menus(services))
         .updater(None)  # updates come from the durable inbox (serve)
         .build()
     )
     queue = intake or IntakeQueue(services)
     handlers = EnterpriseHandlers(services, queue)
+    officials = OfficialHandlers(services)
+    chat = ConversationHandlers(services, queue, officials.pending_text)
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler("start", handlers.start, filters=private))
     application.add_handler(CommandHandler("help", handlers.start, filters=private))
@@ -75,8 +79,7 @@ def build_application(
     application.add_handler(CommandHandler("followup", handlers.follow_up, filters=private))
     application.add_handler(CommandHandler("chase", handlers.chase, filters=private))
     application.add_handler(CommandHandler("rate", handlers.rate, filters=private))
-    officials = OfficialHandlers(services)
-    chat = ConversationHandlers(services, queue, officials.pending_text)
+    application.add_handler(CommandHandler("profile", chat.profile, filters=private))
     application.add_handler(
         CallbackQueryHandler(chat.button, pattern=keyboards.CONVERSATION_PATTERN)
     )
@@ -100,6 +103,7 @@ def build_application(
         | filters.LOCATION
     )
     application.add_handler(MessageHandler(private & new & media, chat.media))
+    application.add_handler(MessageHandler(private & new & filters.CONTACT, chat.contact))
     application.add_handler(
         MessageHandler(private & new & ~filters.StatusUpdate.ALL, handlers.not_text)
     )
@@ -107,8 +111,26 @@ def build_application(
     return application
 
 
-async def _set_commands(application: BotApplication) -> None:
-    await application.bot.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS])
+def _menus(services: ServiceContext) -> Callable[[BotApplication], Coroutine[Any, Any, None]]:
+    """The command menus: the enterprise's for everyone, and each registered official's
+    role in their own chat (per-chat command scope)."""
+
+    async def set_menus(application: BotApplication) -> None:
+        bot = application.bot
+        await bot.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS])
+        for official in await list_officials(services):
+            commands = texts.OFFICIAL_COMMANDS.get(official.role.value)
+            if not commands:
+                continue
+            try:
+                await bot.set_my_commands(
+                    [BotCommand(c, d) for c, d in commands],
+                    scope=BotCommandScopeChat(official.telegram_id),
+                )
+            except TelegramError as exc:  # a chat the bot never had: the default menu stays
+                log.info("no command menu for official %s: %s", official.telegram_id, exc)
+
+    return set_menus
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

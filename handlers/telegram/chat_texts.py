@@ -61,3 +61,31 @@ PHOTO_NEEDS_TEXT = (
     "附件将随诉求一并提交。"
 )
 ATTACHMENT_LIMIT = "附件太大或太多（单个不超过 20 MB，每件诉求最多 10 个），请精简后再发。"
+
+
+# --- the enterprise's profile -------------------------------------------------------------------
+
+PROFILE_QUESTIONS = {
+    "company_name": (
+        "为便于承办单位与您联系，请补充企业信息（只需一次）。\n"
+        "请发送企业名称（不想填可发送“跳过”）："
+    ),
+    "credit_code": "请发送统一社会信用代码（18位，营业执照上可查；可发送“跳过”）：",
+    "contact_person": "请发送联系人姓名（可发送“跳过”）：",
+    "phone": "请发送联系电话，或点下方“分享手机号”（可发送“跳过”）：",
+}
+SHARE_PHONE = "分享手机号"
+CONTACT_NOT_YOURS = "请分享您本人的手机号，或直接输入电话号码。"
+
+
+def profile(company: str | None, code: str | None, person: str | None, phone: str | None) -> str:
+    lines = [
+        "企业信息：",
+        f"· 企业名称：{company or '未填写'}",
+        f"· 统一社会信用代码：{code or '未填写'}",
+        f"· 联系人：{person or '未填写'}",
+        f"· 联系电话：{phone or '未填写'}",
+        "承办单位可在办理您的诉求时看到这些信息（保密诉求仅承办单位可见）。",
+        "发送 /profile 修改 重新填写。",
+    ]
+    return "\n".join(lines)

@@ -12,12 +12,19 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import (
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.domain.records import Actor
-from bot.services import conversation, enterprise, policy, queries
+from bot.services import conversation, enterprise, policy, profile, queries
 from bot.services.context import ServiceContext
 from bot.services.conversation import Next, Understanding
 from bot.services.intake import Submission
@@ -137,6 +144,9 @@ class ConversationHandlers:
                 chat_texts.ask_solved(understood.number),
                 reply_markup=keyboards.solved_or_not(understood.number),
             )
+        elif nxt == Next.PROFILE:
+            step = await profile.answer(ctx, actor, text)
+            await self._ask_profile(message, step)
         elif nxt == Next.OFFICIAL:
             if attachments or not await self._official_text(update, context):
                 await message.reply_text(chat_texts.OFFICIAL_HELP)
@@ -163,6 +173,55 @@ class ConversationHandlers:
         await message.reply_text(
             texts.acknowledgement(ack, self._services.zone, self._title), reply_markup=buttons
         )
+        if not ack.already_filed:  # filing never waits for the profile: asked after it
+            step = await profile.ask_once_after_first_complaint(self._services, actor)
+            if step is not None:
+                await self._ask_profile(message, step)
+
+    async def _ask_profile(self, message: Message, step: profile.ProfileStep) -> None:
+        if step.ask is None:
+            e = step.enterprise
+            await message.reply_text(
+                chat_texts.profile(e.company_name, e.credit_code, e.contact_person, e.phone),
+                reply_markup=ReplyKeyboardRemove(),
+            )
+            return
+        buttons: ReplyKeyboardMarkup | None = None
+        if step.ask == "phone":
+            buttons = ReplyKeyboardMarkup(
+                [[KeyboardButton(chat_texts.SHARE_PHONE, request_contact=True)]],
+                resize_keyboard=True,
+                one_time_keyboard=True,
+            )
+        await message.reply_text(chat_texts.PROFILE_QUESTIONS[step.ask], reply_markup=buttons)
+
+    async def profile(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/profile shows the enterprise's information; /profile 修改 asks for it again."""
+        message, actor = update.effective_message, sender(update)
+        if message is None or actor is None:
+            return
+        if context.args:
+            await self._ask_profile(message, await profile.start(self._services, actor))
+            return
+        e = await profile.show(self._services, actor)
+        await message.reply_text(
+            chat_texts.profile(e.company_name, e.credit_code, e.contact_person, e.phone)
+        )
+
+    async def contact(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A phone shared with the button: only the sender's own counts."""
+        message, actor, user = update.effective_message, sender(update), update.effective_user
+        if message is None or actor is None or user is None or message.contact is None:
+            return
+        if message.contact.user_id != user.id:
+            await message.reply_text(chat_texts.CONTACT_NOT_YOURS)
+            return
+        if await profile.current_step(self._services, actor) != "phone":
+            await profile.start(self._services, actor)
+            for _ in range(3):  # straight to the phone question: the rest is kept
+                await profile.answer(self._services, actor, "跳过")
+        step = await profile.answer(self._services, actor, message.contact.phone_number)
+        await self._ask_profile(message, step)
 
     async def _status(self, message: Message, actor: Actor, number: str | None) -> None:
         if number is None:

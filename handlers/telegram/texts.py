@@ -15,7 +15,7 @@ from typing import Any
 
 from bot.domain.lifecycle import STATUS_TITLES
 from bot.domain.local_time import show_local
-from bot.domain.records import Complaint, OutboxMessage, Status
+from bot.domain.records import Complaint, Event, EventKind, OutboxMessage, Status
 from bot.domain.sla import SlaEngine, UnknownMilestone, UnknownSlaPolicy
 from bot.errors import YousuError
 from bot.services.intake import Acknowledgement
@@ -37,7 +37,35 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("followup", "补充说明：/followup 编号 内容"),
     ("chase", "催办：/chase 编号"),
     ("rate", "评价办理结果：/rate 编号 1-5 [已解决|未解决] [评价]"),
+    ("profile", "企业信息：查看或修改"),
 )
+#: the command menu officials see in their own chat, by role (per-chat command scope)
+_UNIT_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("queue", "本单位待办"),
+    ("signoff", "签收：/signoff 编号"),
+    ("reply", "回复企业：/reply 编号 内容"),
+    ("resolve", "办结：/resolve 编号 办结说明"),
+    ("transfer", "转派：/transfer 编号 单位 理由"),
+    ("return", "退单：/return 编号 理由"),
+    ("cancel", "取消进行中的操作"),
+)
+OFFICIAL_COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "handler": _UNIT_COMMANDS,
+    "unit_admin": (*_UNIT_COMMANDS, ("void", "标记无效：/void 编号 理由")),
+    "dispatcher": (
+        ("waiting", "待派单"),
+        ("dispatch", "派单：/dispatch 编号 单位"),
+        ("void", "标记无效：/void 编号 理由"),
+        ("cancel", "取消进行中的操作"),
+    ),
+    "supervisor": (("waiting", "待派单"), ("cancel", "取消进行中的操作")),
+    "admin": (
+        *_UNIT_COMMANDS,
+        ("waiting", "待派单"),
+        ("dispatch", "派单：/dispatch 编号 单位"),
+        ("void", "标记无效：/void 编号 理由"),
+    ),
+}
 
 WELCOME = (
     "您好！这里是偃师区“有诉即办”企业诉求服务。\n\n"
@@ -51,6 +79,7 @@ WELCOME = (
     "/followup 编号 内容 —— 补充说明\n"
     "/chase 编号 —— 催办\n"
     "/rate 编号 1-5 [已解决|未解决] [评价] —— 评价办理结果，例如 /rate 20261125-0001 5 已解决\n"
+    "/profile —— 企业信息（名称、信用代码、联系人、电话）\n"
     "/start —— 再次查看本说明\n\n"
     "请在一条消息中写清楚问题、涉及的单位和事项、已经等了多久。"
 )
@@ -194,7 +223,58 @@ def complaint_status(view: ComplaintView, zone: tzinfo, title: MilestoneTitle) -
             )
     if c.resolution_summary:
         lines.append(f"办结说明：{_excerpt(c.resolution_summary, 300)}")
-    return "\n".join(lines)
+    e = view.enterprise
+    if e is not None and (e.company_name or e.contact_person or e.phone):
+        who = "，".join(
+            x
+            for x in (
+                e.company_name,
+                e.contact_person and f"联系人 {e.contact_person}",
+                e.phone and f"电话 {e.phone}",
+            )
+            if x
+        )
+        lines.append(f"企业：{who}")
+    thread = [line for event in view.events if (line := _step(event, zone))]
+    if thread:
+        lines.append("办理记录：")
+        lines += thread[-MAX_THREAD:]
+    text = "\n".join(lines)
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
+
+
+#: the newest steps shown in /status (a long thread keeps its end)
+MAX_THREAD = 20
+_STEP_TITLES = {
+    EventKind.SUBMITTED: "受理",
+    EventKind.ROUTED: "派单",
+    EventKind.SENT_TO_DISPATCHER: "待派单员确认",
+    EventKind.SIGNED_OFF: "承办单位签收",
+    EventKind.REPLIED: "单位答复",
+    EventKind.FOLLOWED_UP: "企业补充",
+    EventKind.CHASED: "企业催办",
+    EventKind.SUPERVISED: "督办",
+    EventKind.TRANSFERRED: "转派",
+    EventKind.RETURNED: "退单",
+    EventKind.EXTENSION_APPROVED: "延期获批",
+    EventKind.RESOLVED: "办结",
+    EventKind.REOPENED: "重办",
+    EventKind.RATED: "评价",
+    EventKind.CLOSED: "结案",
+    EventKind.AUTO_CLOSED: "自动结案",
+    EventKind.WITHDRAWN: "企业撤回",
+    EventKind.VOIDED: "标记无效",
+}
+
+
+def _step(event: Event, zone: tzinfo) -> str | None:
+    """One line of the thread: when, what, and what was said (replies, additions, reasons)."""
+    title = _STEP_TITLES.get(event.kind)
+    if title is None:  # clocks, co-units informed, merges: not part of the conversation
+        return None
+    said = event.data.get("text") or event.data.get("summary") or event.reason or ""
+    when = show_local(event.at, zone, seconds=False)
+    return f"  {when} {title}" + (f"：{_excerpt(str(said), 80)}" if said else "")
 
 
 def my_complaints(complaints: Sequence[Complaint], zone: tzinfo) -> str:

@@ -72,6 +72,8 @@ class BotApiStandIn:
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
     commands: list[dict[str, Any]] = field(default_factory=list)
+    #: per-chat command menus (scope "chat"): chat id -> commands
+    chat_commands: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     failures: dict[int, Failure] = field(default_factory=dict)
     answers: list[Answer] = field(default_factory=list)
     edits: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
@@ -268,7 +270,13 @@ class BotApiStandIn:
         return _ok(True)
 
     async def _api_setmycommands(self, params: dict[str, Any]) -> web.Response:
-        self.commands = list(params.get("commands") or [])
+        scope = params.get("scope")
+        if isinstance(scope, str):
+            scope = json.loads(scope)
+        if isinstance(scope, dict) and scope.get("type") == "chat":
+            self.chat_commands[int(scope["chat_id"])] = list(params.get("commands") or [])
+        else:
+            self.commands = list(params.get("commands") or [])
         return _ok(True)
 
     async def _api_getmycommands(self, _params: dict[str, Any]) -> web.Response:

@@ -30,11 +30,15 @@ async def _filed(app: object, user: int = FIRM) -> list[str]:
 
 
 async def _file(api: BotApiStandIn, text: str = POWER, user: int = FIRM) -> str:
+    """Send ``text`` and return the number of the complaint it filed (a new acknowledgement)."""
+    before = len(api.messages_to(user))
     api.send_text(user, text)
-    ack = await api.wait_for_text(user, "已受理您的诉求")
-    match = NUMBER.search(ack)
-    assert match
-    return match.group(1)
+    for _ in range(2):  # the acknowledgement, perhaps followed by the profile's question
+        told = await api.wait_for_messages(user, before + 1)
+        match = NUMBER.search("\n".join(told[before:]))
+        if match:
+            return match.group(1)
+    raise AssertionError(api.messages_to(user)[before:])
 
 
 async def test_greetings_thanks_and_questions_file_nothing(
@@ -120,6 +124,19 @@ async def test_a_reply_to_the_bot_joins_its_complaint_and_an_official_never_file
         assert await _filed(app) == [number]
         assert await _filed(app, CLERK) == []
         view = await queries.complaint_status(app.services, official, number)
+        api.send_text(FIRM, f"/status {number}")
+        thread = await api.wait_for_text(FIRM, "办理记录")
+    # the whole thread, in order: the steps, the unit's question and the answers
+    lines = thread.split("办理记录：")[1]
+    order = [
+        "受理",
+        "企业补充：补充：变压器",
+        "承办单位签收",
+        "单位答复：请问贵厂",
+        "企业补充：首阳山",
+    ]
+    positions = [lines.index(part) for part in order]
+    assert positions == sorted(positions), lines
     follow_ups = [e for e in view.events if e.kind is EventKind.FOLLOWED_UP]
     assert len(follow_ups) == 2
 
@@ -194,3 +211,62 @@ async def test_a_complaint_sent_by_mistake_is_withdrawn_by_its_button(
         view = await queries.complaint_status(app.services, Actor("telegram", str(FIRM)), number)
     assert view.complaint.status is Status.WITHDRAWN
     assert ack.buttons == {}
+
+
+async def test_the_profile_is_asked_once_after_the_first_complaint(
+    api: BotApiStandIn, running_bot: RunningBot
+) -> None:
+    async with running_bot():
+        await _file(api)
+        await api.wait_for_text(FIRM, "请发送企业名称")
+        api.send_text(FIRM, "偃师市恒达轴承有限公司")
+        await api.wait_for_text(FIRM, "统一社会信用代码")
+        api.send_text(FIRM, "91410381MA44XXXX1")  # wrong: refused, the question stays
+        await api.wait_for_text(FIRM, "统一社会信用代码应为18位")
+        api.send_text(FIRM, "91350100M000100Y43")
+        await api.wait_for_text(FIRM, "联系人姓名")
+    async with running_bot():  # restarted mid-profile: the step is kept
+        api.send_text(FIRM, "跳过")
+        phone_question = await api.wait_for_sent(FIRM, "请发送联系电话")
+        keyboard = phone_question.params.get("reply_markup") or {}
+        assert keyboard.get("keyboard", [[{}]])[0][0].get("request_contact") is True
+        api.send(
+            FIRM,
+            {"contact": {"phone_number": "+8613900001111", "first_name": "王", "user_id": FIRM}},
+        )
+        summary = await api.wait_for_text(FIRM, "企业信息：")
+        # a second complaint does not ask again
+        before = len(api.messages_to(FIRM))
+        await _file(api, "银行突然抽贷，资金链要断了，能不能帮忙协调一下")
+        await api.wait_for_messages(FIRM, before + 1)
+        api.send_text(FIRM, "/profile")
+        shown = await api.wait_for_text(FIRM, "发送 /profile 修改")
+    assert "偃师市恒达轴承有限公司" in summary and "91350100M000100Y43" in summary
+    assert "+8613900001111" in summary and "联系人：未填写" in summary
+    assert not any("请发送企业名称" in t for t in api.messages_to(FIRM)[before:])
+    assert "偃师市恒达轴承有限公司" in shown
+
+
+async def test_a_new_complaint_in_the_middle_of_the_profile_is_filed(
+    api: BotApiStandIn, running_bot: RunningBot
+) -> None:
+    async with running_bot() as app:
+        await _file(api)
+        await api.wait_for_text(FIRM, "请发送企业名称")
+        await _file(api, "办施工许可证跑了四趟，每次都说材料不全，也不一次说清楚，到底要什么材料")
+        assert len(await _filed(app)) == 2
+
+
+async def test_officials_get_their_roles_command_menu(
+    api: BotApiStandIn, running_bot: RunningBot, settings: object
+) -> None:
+    async with running_bot() as app:
+        await add_official(app.services.uow_factory, CLERK, "区税务局", Role.HANDLER)
+        await add_official(app.services.uow_factory, CLERK + 1, None, Role.DISPATCHER)
+    async with running_bot():  # menus are set at start
+        pass
+    handler = {c["command"] for c in api.chat_commands[CLERK]}
+    dispatcher = {c["command"] for c in api.chat_commands[CLERK + 1]}
+    assert {"queue", "signoff", "reply", "resolve"} <= handler and "dispatch" not in handler
+    assert {"waiting", "dispatch"} <= dispatcher and "signoff" not in dispatcher
+    assert FIRM not in api.chat_commands

@@ -49,6 +49,7 @@ async def test_start_welcomes_and_sets_the_command_menu(
         "followup",
         "chase",
         "rate",
+        "profile",
     }
 
 

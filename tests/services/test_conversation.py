@@ -136,3 +136,30 @@ async def test_photos_sent_first_make_the_next_text_a_complaint(ctx: ServiceCont
     # used once
     again = await conversation.understand(_with(ctx, MessageKind.VAGUE), FIRM, "就是这个问题")
     assert again.next is Next.CLARIFY and again.attachments == ()
+
+
+async def test_who_complained_is_shown_to_the_lead_unit_only_when_confidential(
+    ctx: ServiceContext,
+) -> None:
+    from bot.services import profile, queries  # noqa: PLC0415
+
+    await intake.submit_complaint(ctx, FIRM, POWER)
+    await profile.start(ctx, FIRM)
+    await profile.answer(ctx, FIRM, "偃师市恒达轴承有限公司")
+    normal = await intake.submit_complaint(ctx, FIRM, LOAN)
+    secret = await intake.submit_complaint(
+        ctx, FIRM, "办施工许可证跑了四趟，每次都说材料不全。", confidential=True
+    )
+    dispatcher = await add_official(ctx.uow_factory, CLERK + 5, None, Role.DISPATCHER)
+    seen = {}
+    for ack in (normal, secret):
+        if ack.lead_unit is None:
+            continue
+        lead = await add_official(ctx.uow_factory, CLERK, ack.lead_unit, Role.HANDLER)
+        by_lead = await queries.complaint_status(ctx, lead, ack.number)
+        by_dispatcher = await queries.complaint_status(ctx, dispatcher, ack.number)
+        seen[ack is secret] = (by_lead.enterprise, by_dispatcher.enterprise)
+    assert seen, "both complaints went to a dispatcher: nothing was tested"
+    for confidential, (lead_sees, dispatcher_sees) in seen.items():
+        assert lead_sees is not None and lead_sees.company_name == "偃师市恒达轴承有限公司"
+        assert (dispatcher_sees is None) is confidential

@@ -1,4 +1,5 @@
-"""a durable inbox of incoming updates, named locks with an expiry, and chat states
+"""a durable inbox of incoming updates, named locks with an expiry, chat states, and the
+enterprise's contact person
 
 Revision ID: 0004
 Revises: 0003
@@ -25,6 +26,11 @@ _PENDING = "handled_at IS NULL AND failed_at IS NULL"
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("enterprises", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("contact_person", sa.String(length=50), nullable=True))
+        batch_op.add_column(
+            sa.Column("profile_asked_at", db.models.UtcDateTime(timezone=True), nullable=True)
+        )
     op.create_table(
         "inbox",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -75,3 +81,6 @@ def downgrade() -> None:
             "ix_inbox_pending", sqlite_where=sa.text(_PENDING), postgresql_where=sa.text(_PENDING)
         )
     op.drop_table("inbox")
+    with op.batch_alter_table("enterprises", schema=None) as batch_op:
+        batch_op.drop_column("profile_asked_at")
+        batch_op.drop_column("contact_person")
