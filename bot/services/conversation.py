@@ -17,7 +17,7 @@ from datetime import timedelta
 from enum import StrEnum
 
 from bot.domain.lifecycle import PermissionDenied
-from bot.domain.records import Actor, ChatState, Complaint, EventKind, Status
+from bot.domain.records import Actor, ChatState, Complaint, EventKind, Status, reference_key
 from bot.ports import UnitOfWork
 from bot.services.context import ServiceContext
 from bot.services.intake import check_text
@@ -267,3 +267,12 @@ async def take_waiting(ctx: ServiceContext, actor: Actor, state: str) -> dict[st
     if ctx.clock.now() - found.updated_at > REMEMBER_FOR:
         return None
     return dict(found.data)
+
+
+async def filed_from(ctx: ServiceContext, actor: Actor, reference: str) -> str | None:
+    """The number of the complaint ``actor`` filed with ``reference`` (a chat message), if
+    any: an edited message is added to it instead of being filed again."""
+    async with ctx.uow_factory() as uow:
+        key = reference_key(actor, reference)
+        found = (await uow.complaints.by_refs([key])).get(key)
+    return None if found is None else found.number

@@ -105,6 +105,9 @@ def build_application(
     application.add_handler(MessageHandler(private & new & media, chat.media))
     application.add_handler(MessageHandler(private & new & filters.CONTACT, chat.contact))
     application.add_handler(
+        MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, chat.edited)
+    )
+    application.add_handler(
         MessageHandler(private & new & ~filters.StatusUpdate.ALL, handlers.not_text)
     )
     application.add_error_handler(on_error)

@@ -25,6 +25,10 @@ def clarify(open_numbers: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
+EDITED_PREFIX = "（企业修改了原消息）"
+EDIT_NOT_FILED = "已看到您修改了消息。修改不会重新提交；如需补充或提交新问题，请直接发送新消息。"
+
+
 def added(number: str) -> str:
     return f"已补充到工单 {number}，并转给承办单位。"
 

@@ -87,6 +87,22 @@ class ConversationHandlers:
             return
         await self._respond(update, context, message, actor, message.text, ())
 
+    async def edited(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """An edited message is never filed again: the new wording joins the complaint the
+        original filed; anything else edited is left as it was answered."""
+        message, actor = update.edited_message, sender(update)
+        if message is None or actor is None:
+            return
+        text = (message.text or message.caption or "").strip()
+        number = await conversation.filed_from(self._services, actor, update_reference(update))
+        if number is None or not text:
+            await message.reply_text(chat_texts.EDIT_NOT_FILED)
+            return
+        outcome = await enterprise.follow_up(
+            self._services, actor, number, f"{chat_texts.EDITED_PREFIX}{text}"
+        )
+        await message.reply_text(chat_texts.added(outcome.number))
+
     async def media(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, actor = update.effective_message, sender(update)
         if message is None or actor is None:

@@ -68,6 +68,8 @@ class Failure:
 @dataclass
 class BotApiStandIn:
     updates: list[dict[str, Any]] = field(default_factory=list)
+    #: every message update queued (kept after confirmation, for edits)
+    sent_updates: list[dict[str, Any]] = field(default_factory=list)
     sent: list[Sent] = field(default_factory=list)
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
@@ -100,6 +102,7 @@ class BotApiStandIn:
             command = text.split(maxsplit=1)[0]
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         self.updates.append({"update_id": update_id, "message": message})
+        self.sent_updates.append({"update_id": update_id, "message": message})
         self._changed.set()
         return update_id
 
@@ -132,8 +135,19 @@ class BotApiStandIn:
                 "text": reply_to.text,
             }
         self.updates.append({"update_id": update_id, "message": message})
+        self.sent_updates.append({"update_id": update_id, "message": message})
         self._changed.set()
         return update_id
+
+    def edit(self, update_id: int, text: str) -> int:
+        """Queue the edit of the message that update ``update_id`` carried (Telegram sends
+        ``edited_message`` with the same message id)."""
+        original = next(u for u in self.sent_updates if u["update_id"] == update_id)
+        edited = {**original["message"], "text": text, "edit_date": int(time.time())}
+        new_id = next(self._ids)
+        self.updates.append({"update_id": new_id, "edited_message": edited})
+        self._changed.set()
+        return new_id
 
     def send_photo(self, user_id: int, caption: str | None = None, file_size: int = 120_000) -> int:
         photo = [

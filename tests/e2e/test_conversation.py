@@ -270,3 +270,19 @@ async def test_officials_get_their_roles_command_menu(
     assert {"queue", "signoff", "reply", "resolve"} <= handler and "dispatch" not in handler
     assert {"waiting", "dispatch"} <= dispatcher and "signoff" not in dispatcher
     assert FIRM not in api.chat_commands
+
+
+async def test_an_edited_message_joins_its_complaint_instead_of_filing_again(
+    api: BotApiStandIn, running_bot: RunningBot
+) -> None:
+    async with running_bot() as app:
+        update_id = api.send_text(FIRM, POWER)
+        await api.wait_for_text(FIRM, "已受理您的诉求")
+        [number] = await _filed(app)
+        api.edit(update_id, POWER + "（补充：已经等了两个半月）")
+        await api.wait_for_text(FIRM, f"已补充到工单 {number}")
+        question = api.send_text(FIRM, "你好")
+        await api.wait_for_text(FIRM, "直接用文字描述")
+        api.edit(question, "你好，在吗")
+        await api.wait_for_text(FIRM, "修改不会重新提交")
+        assert await _filed(app) == [number]
