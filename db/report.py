@@ -97,6 +97,7 @@ class SqlReportQueries:
                 ),
                 func.count(rating.id),
                 _count_if(rating.score >= 4),
+                _count_if(and_(resolved, rating.id.is_not(None))),
             )
             .select_from(week)
             .outerjoin(rating, latest)
@@ -146,8 +147,9 @@ class SqlReportQueries:
         complaint_rows, clock_rows, overdue_rows = await asyncio.gather(
             self._read(complaints), self._read(clocks), self._read(overdue)
         )
-        for unit, received, n_resolved, confirmed, ratings, satisfied in complaint_rows:
+        for unit, received, n_resolved, confirmed, ratings, satisfied, answered in complaint_rows:
             for target in (of(None), of(unit)) if unit is not None else (of(None),):
+                target.answered_resolved += int(answered or 0)
                 target.received += received
                 target.resolved += int(n_resolved or 0)
                 target.confirmed_resolved += int(confirmed or 0)

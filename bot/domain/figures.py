@@ -57,7 +57,22 @@ def figures(counts: UnitCounts) -> list[Figure]:
         Figure(
             "timely_transfer", "及时转办率", counts.transfer_on_time, counts.transfer_total, 1.0
         ),
-        Figure("resolution", "解决率（企业确认）", counts.confirmed_resolved, counts.resolved, 0.9),
+        # of the resolved complaints the enterprise answered about; the silent ones are shown
+        # beside it (未回访), neither solved nor unsolved
+        Figure(
+            "resolution",
+            "解决率（企业确认）",
+            counts.confirmed_resolved,
+            counts.answered_resolved,
+            0.9,
+        ),
+        Figure(
+            "no_answer",
+            "未回访占比",
+            counts.resolved - counts.answered_resolved,
+            counts.resolved,
+            None,
+        ),
         Figure("satisfaction", "满意率", counts.satisfied, counts.ratings, None),
     ]
     for milestone, title in FINANCING_TITLES.items():

@@ -317,6 +317,9 @@ class UnitCounts:
     resolved: int = 0  # reached RESOLVED or CLOSED
     #: resolved and confirmed by the enterprise (answered "solved" or rated 3 or better)
     confirmed_resolved: int = 0
+    #: resolved and answered by the enterprise at all (rated, solved or not); the rest were
+    #: silent, and silence is neither "solved" nor "not solved"
+    answered_resolved: int = 0
     ratings: int = 0
     satisfied: int = 0  # rated 4 or 5 (满意 or better)
     overdue_open: int = 0  # open at the end of the period with a breached clock

@@ -17,7 +17,7 @@ from bot.errors import InvalidInput, YousuError
 from bot.ports import ConcurrentUpdate, UnitOfWork
 from bot.services.context import ServiceContext
 from bot.services.handling import Outcome
-from bot.services.notifications import notify_unit
+from bot.services.notifications import notify_enterprise, notify_unit
 from bot.services.steps import change_status, load_complaint, record, required_note, tell_enterprise
 
 ENTERPRISE = "enterprise"
@@ -113,9 +113,23 @@ async def rate(
     now = ctx.clock.now()
     async with ctx.uow_factory() as uow:
         complaint = await own_complaint(uow, actor, number)
+        assert complaint.id is not None
+        if await _closed_unheard(uow, complaint):
+            # a rating after the silent auto-close is still taken: it counts, and "not
+            # solved" sends the complaint back to the unit
+            await uow.ratings.add(Rating(complaint.id, score, now, text, solved))
+            event = await record(
+                uow, complaint, EventKind.RATED, actor, now, text or None,
+                score=score, solved=solved, late=True,
+            )  # fmt: skip
+            if not solved:
+                complaint.closed_at = None
+                event = await _reopen(ctx, uow, complaint, actor, now, text or "企业认为问题未解决")
+                await tell_enterprise(uow, complaint, event)
+            await uow.commit()
+            return Outcome(complaint.number, complaint.status, complaint.lead_unit)
         action = Action.RATE if solved else Action.REOPEN
         status = check(action, complaint, ENTERPRISE)
-        assert complaint.id is not None
         await uow.ratings.add(Rating(complaint.id, score, now, text, solved))
         await record(
             uow, complaint, EventKind.RATED, actor, now, text or None, score=score, solved=solved
@@ -129,6 +143,41 @@ async def rate(
         await tell_enterprise(uow, complaint, event)
         await uow.commit()
     return Outcome(complaint.number, complaint.status, complaint.lead_unit)
+
+
+async def _closed_unheard(uow: UnitOfWork, complaint: Complaint) -> bool:
+    """Closed by the system after the waiting time, and never rated since."""
+    if complaint.status is not Status.CLOSED or complaint.id is None:
+        return False
+    if await uow.ratings.for_complaint(complaint.id):
+        return False
+    events = await uow.events.for_complaint(complaint.id)
+    return any(e.kind is EventKind.AUTO_CLOSED for e in events)
+
+
+#: the enterprise is reminded this long before a resolved complaint closes by itself
+REMIND_BEFORE = timedelta(days=1)
+
+
+async def remind_to_rate(ctx: ServiceContext, candidates: list[Complaint]) -> int:
+    """Once per resolution, a day before it closes by itself: ask the enterprise whether the
+    complaint is solved (the message carries the 已解决 / 未解决 buttons)."""
+    now = ctx.clock.now()
+    reminded = 0
+    for candidate in candidates:
+        if candidate.resolved_at is None or candidate.status is not Status.RESOLVED:
+            continue
+        closes = ctx.sla.auto_close_at(candidate.resolved_at)
+        if not now < closes <= now + REMIND_BEFORE:
+            continue
+        async with ctx.uow_factory() as uow:
+            key = f"remind{candidate.resolved_at.isoformat()}"
+            reminded += await notify_enterprise(
+                uow, candidate, "rating_reminder", key, ask_rating=True,
+                closes_at=closes.isoformat(),
+            )  # fmt: skip
+            await uow.commit()
+    return reminded
 
 
 async def reopen(ctx: ServiceContext, actor: Actor, number: str, reason: str) -> Outcome:
@@ -182,6 +231,7 @@ async def auto_close_due(ctx: ServiceContext, limit: int = 100) -> AutoCloseResu
     now = ctx.clock.now()
     async with ctx.uow_factory() as uow:
         candidates = await uow.complaints.resolved_before(now - _CALENDAR_LOWER_BOUND, limit)
+    await remind_to_rate(ctx, candidates)
     closed: list[str] = []
     for candidate in candidates:
         if candidate.resolved_at is None or ctx.sla.auto_close_at(candidate.resolved_at) > now:
@@ -202,7 +252,8 @@ async def auto_close_due(ctx: ServiceContext, limit: int = 100) -> AutoCloseResu
                     now,
                     "企业未在规定时间内评价，系统自动结案",
                 )
-                await tell_enterprise(uow, complaint, event)
+                # the enterprise may still rate it (the buttons come with the notice)
+                await tell_enterprise(uow, complaint, event, ask_rating=True)
                 await uow.commit()
                 closed.append(complaint.number)
         except ConcurrentUpdate:

@@ -442,6 +442,16 @@ def _extension_decided(p: Mapping[str, Any], zone: tzinfo, title: MilestoneTitle
 
 
 _Renderer = Callable[[Mapping[str, Any], tzinfo, MilestoneTitle], str]
+
+
+def _rating_reminder(p: Mapping[str, Any], zone: tzinfo, _title: MilestoneTitle) -> str:
+    closes = _iso_time(p.get("closes_at"), zone) or "近日"
+    return (
+        f"承办单位已办结，您还没有确认结果。工单将于 {closes} 自动结案。\n"
+        "请确认问题是否已解决（自动结案后仍可评价）。"
+    )
+
+
 _RENDERERS: dict[str, _Renderer] = {
     "status_changed": _status_changed,
     "reply": _reply,
@@ -457,6 +467,7 @@ _RENDERERS: dict[str, _Renderer] = {
     "extension_requested": _note("延期申请理由"),
     "extension_decided": _extension_decided,
     "chased": _chased,
+    "rating_reminder": _rating_reminder,
 }
 _HEADS = {
     "status_changed": "诉求进展",
@@ -474,6 +485,7 @@ _HEADS = {
     "extension_decided": "延期审批结果",
     "chased": "催办",
     "withdrawn": "企业已撤回",
+    "rating_reminder": "请评价",
 }
 
 

@@ -20,6 +20,7 @@ def _counts(unit: str | None, rng: random.Random, received: int) -> UnitCounts:
     decided = received
     resolved = part(received, rng.uniform(0.3, 0.9))
     ratings = part(resolved, rng.uniform(0.2, 1.0))
+    answered = part(resolved, rng.uniform(0.5, 1.0))
     return UnitCounts(
         unit=unit,
         received=received,
@@ -30,7 +31,8 @@ def _counts(unit: str | None, rng: random.Random, received: int) -> UnitCounts:
         transfer_total=decided,
         transfer_on_time=part(decided, rng.uniform(0.8, 1.0)),
         resolved=resolved,
-        confirmed_resolved=part(resolved, rng.uniform(0.7, 1.0)),
+        answered_resolved=answered,
+        confirmed_resolved=part(answered, rng.uniform(0.7, 1.0)),
         ratings=ratings,
         satisfied=part(ratings, rng.uniform(0.5, 1.0)),
         overdue_open=rng.randrange(3),
@@ -50,7 +52,14 @@ def sample_report(units: int | None = None, seed: int = 7) -> WeeklyReport:
     for c in per_unit:
         for field in ("received", "response_total", "response_met", "reply_total"):
             setattr(district, field, getattr(district, field) + getattr(c, field))
-        for field in ("reply_on_time", "resolved", "confirmed_resolved", "ratings", "satisfied"):
+        for field in (
+            "reply_on_time",
+            "resolved",
+            "confirmed_resolved",
+            "answered_resolved",
+            "ratings",
+            "satisfied",
+        ):
             setattr(district, field, getattr(district, field) + getattr(c, field))
     rows = tuple(UnitReport(c.unit or "全区", c, tuple(figures(c))) for c in [district, *per_unit])
     rule = load_ranking_rule()
