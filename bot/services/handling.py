@@ -108,14 +108,26 @@ async def _who_signed(ctx: ServiceContext, number: str) -> str:
 
 
 async def reply(ctx: ServiceContext, actor: Actor, number: str, text: str) -> Outcome:
+    """回复; on a complaint nobody signed off yet, the replying official signs it off first
+    (answering the enterprise is taking it), in the same transaction."""
     message = required_note(text, ("回复内容", "reply text"))
     now = ctx.clock.now()
     async with ctx.uow_factory() as uow:
         complaint = await load_complaint(uow, number)
         official = await load_official(uow, actor)
+        met: list[str] = []
+        if complaint.status is Status.ROUTED:
+            signed = check_official(Action.SIGN_OFF, complaint, official)
+            complaint.handler_id = official.id
+            await change_status(uow, complaint, signed, now)
+            met += await meet_clocks(uow, ctx.sla, complaint, MetBy.SIGN_OFF, now)
+            signed_off = await record(
+                uow, complaint, EventKind.SIGNED_OFF, actor, now, official=official.name
+            )
+            await tell_enterprise(uow, complaint, signed_off)
         status = check_official(Action.REPLY, complaint, official)
         await change_status(uow, complaint, status, now)
-        met = await meet_clocks(uow, ctx.sla, complaint, MetBy.REPLY, now)
+        met += await meet_clocks(uow, ctx.sla, complaint, MetBy.REPLY, now)
         event = await record(uow, complaint, EventKind.REPLIED, actor, now, text=message, met=met)
         await notify_enterprise(uow, complaint, "reply", f"event{event.id}", reply=message)
         await uow.commit()

@@ -88,8 +88,6 @@ async def test_illegal_transitions_are_named(ctx: ServiceContext) -> None:
     number, unit = await _routed(ctx)
     handler = await add_official(ctx.uow_factory, 111, unit, Role.HANDLER)
     with pytest.raises(IllegalTransition):
-        await handling.reply(ctx, handler, number, "未签收就回复")
-    with pytest.raises(IllegalTransition):
         await handling.resolve(ctx, handler, number, "未签收就办结")
     with pytest.raises(IllegalTransition):
         await enterprise.rate(ctx, FIRM, number, solved=True, score=5)
@@ -327,3 +325,22 @@ async def test_a_dispatched_complaint_informs_the_measures_other_units(
     async with ctx.uow_factory() as uow:
         messages = await uow.outbox.claim(ctx.clock.now(), "test", 60, 500)
     assert [m.kind for m in messages if m.address == "801"] == ["co_unit_informed"]
+
+
+async def test_a_reply_before_sign_off_signs_it_off_first(ctx: ServiceContext) -> None:
+    from bot.domain.records import EventKind  # noqa: PLC0415
+    from bot.services import handling, intake, queries  # noqa: PLC0415
+    from tests.support import add_official  # noqa: PLC0415
+
+    firm = Actor("telegram", "960001")
+    ack = await intake.submit_complaint(
+        ctx, firm, "厂里新上了一条生产线，申请用电增容快两个月了，供电那边一直没给方案。"
+    )
+    assert ack.lead_unit is not None
+    official = await add_official(ctx.uow_factory, 960002, ack.lead_unit, Role.HANDLER)
+    outcome = await handling.reply(ctx, official, ack.number, "已收到，明天上门。")
+    assert outcome.status is Status.IN_PROGRESS and "response" in outcome.met
+    view = await queries.complaint_status(ctx, firm, ack.number)
+    kinds = [e.kind for e in view.events]
+    assert kinds.index(EventKind.SIGNED_OFF) < kinds.index(EventKind.REPLIED)
+    assert view.complaint.handler_id is not None
