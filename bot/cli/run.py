@@ -1,8 +1,9 @@
 """`yousu run`: the main job.
 
 With a Telegram token it runs the bot (polling the Bot API at ``TELEGRAM_BASE_URL``) with the
-outbox worker and the SLA sweeper in the same process, until Ctrl-C or SIGTERM. Without one it
-runs a local demo a
+outbox worker and the SLA sweeper in the same process, until Ctrl-C or SIGTERM. Without one, on
+a terminal, it opens the terminal chat (``bot/cli/chat.py``: the real bot against a local Bot
+API stand-in); with ``--walkthrough`` (or without a terminal) it runs the scripted demo a
 newcomer can try: it shows what the knowledge base holds, answers a policy question, routes
 two complaints and computes their deadlines, then walks a complaint through its whole
 lifecycle on the real database (the SQLite file in the data folder: intake, 签收, reply, 办结,
@@ -49,6 +50,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help=bilingual_help("演示后不进入交互", "do not ask for input after the demo"),
     )
+    parser.add_argument(
+        "--walkthrough",
+        action="store_true",
+        help=bilingual_help(
+            "运行脚本式演示（不打开终端对话）", "the scripted walkthrough instead of the chat"
+        ),
+    )
     parser.set_defaults(handler=_run)
 
 
@@ -56,9 +64,23 @@ def _run(args: argparse.Namespace) -> int:
     settings = load_settings()
     if settings.telegram_bot_token is not None:
         return run_telegram(settings)
+    if not args.walkthrough and not args.no_input and sys.stdin.isatty():
+        return terminal_chat(settings)
     run_demo(settings, out=sys.stdout)
     if not args.no_input and sys.stdin.isatty():
         interactive(settings, sys.stdin, sys.stdout)
+    return 0
+
+
+def terminal_chat(settings: Settings) -> int:
+    """The real bot against the local Bot API stand-in, played from the terminal."""
+    from bot.cli.chat import run_chat, stdin_lines  # noqa: PLC0415
+
+    logging.getLogger().setLevel(logging.WARNING)
+    try:
+        asyncio.run(run_chat(settings, stdin_lines(sys.stdin), sys.stdout))
+    except KeyboardInterrupt:
+        print("\n再见 / bye")
     return 0
 
 

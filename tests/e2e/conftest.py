@@ -14,7 +14,7 @@ import pytest
 
 from bot.app import App, open_app, run_bot
 from bot.config import Settings, load_settings
-from tests.e2e.botapi import TOKEN, BotApiStandIn, bot_api_stand_in
+from handlers.telegram.standin import TOKEN, BotApiStandIn, bot_api_stand_in
 from tests.sql_backends import Templates
 
 pytestmark = pytest.mark.e2e

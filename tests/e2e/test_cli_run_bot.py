@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from tests.e2e.botapi import TOKEN, BotApiStandIn
+from handlers.telegram.standin import TOKEN, BotApiStandIn
 
 pytestmark = pytest.mark.e2e
 

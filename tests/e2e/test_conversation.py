@@ -12,7 +12,7 @@ import pytest
 from bot.domain.records import Actor, EventKind, Role, Status
 from bot.services import handling, queries
 from bot.services.intake import MAX_TEXT
-from tests.e2e.botapi import BotApiStandIn, Sent
+from handlers.telegram.standin import BotApiStandIn, Sent
 from tests.e2e.conftest import RunningBot
 from tests.support import add_official
 

@@ -12,7 +12,7 @@ from bot.domain.records import Actor, Role
 from bot.ports import DatabaseUnavailable
 from bot.services import handling, queries
 from bot.services.intake import MAX_TEXT
-from tests.e2e.botapi import BotApiStandIn
+from handlers.telegram.standin import BotApiStandIn
 from tests.e2e.conftest import RunningBot
 from tests.support import add_official
 

@@ -10,7 +10,7 @@ import pytest
 from bot.app import App
 from bot.domain.records import Actor, EventKind, Official, Role, Status
 from bot.services import queries
-from tests.e2e.botapi import BotApiStandIn, Sent
+from handlers.telegram.standin import BotApiStandIn, Sent
 from tests.e2e.conftest import RunningBot
 from tests.e2e.test_enterprise_bot import FIRM, POWER, _file
 from tests.support import add_official

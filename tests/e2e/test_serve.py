@@ -10,7 +10,7 @@ import pytest
 from bot.app import open_app
 from bot.config import Settings
 from handlers.telegram.application import BackgroundTaskEnded, build_application, serve
-from tests.e2e.botapi import TOKEN, BotApiStandIn
+from handlers.telegram.standin import TOKEN, BotApiStandIn
 
 pytestmark = pytest.mark.e2e
 

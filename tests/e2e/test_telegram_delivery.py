@@ -18,9 +18,9 @@ from bot.services import handling, intake, outbox_worker
 from bot.services.context import ServiceContext
 from bot.services.outbox_worker import DeliveryResult
 from handlers.telegram.notifier import TelegramNotifier
+from handlers.telegram.standin import TOKEN, BotApiStandIn
 from handlers.telegram.texts import milestone_titles
 from tests.conftest import START
-from tests.e2e.botapi import TOKEN, BotApiStandIn
 from tests.support import FixedClock, add_official
 
 pytestmark = pytest.mark.e2e

@@ -1,7 +1,8 @@
 """A local stand-in for the Telegram Bot API: the subset python-telegram-bot uses, served by
 aiohttp on 127.0.0.1 at a free port.
 
-Owns fake Telegram for the end-to-end tests. Tests queue updates as a user would send them
+Owns fake Telegram for the end-to-end tests and for the terminal chat that ``yousu run``
+opens without a bot token (``bot/cli/chat.py``). Tests queue updates as a user would send them
 (``send_text``), the real PTB application fetches them with ``getUpdates`` (long polling, with
 offsets, so confirmed updates are never fetched again), and every ``sendMessage`` is recorded;
 ``wait_for_messages`` polls the record with a timeout instead of sleeping. ``press`` queues a
@@ -29,6 +30,10 @@ TOKEN = "123456:TEST-token-for-the-stand-in"
 BOT_ID = 123456
 #: the longest a getUpdates call is held open, whatever timeout the client asks for
 MAX_LONG_POLL = 1.0
+
+
+def _clock_start() -> int:
+    return int(time.time() * 1000)
 
 
 @dataclass
@@ -80,8 +85,12 @@ class BotApiStandIn:
     answers: list[Answer] = field(default_factory=list)
     edits: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     base_url: str = ""
-    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
-    _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    # numbered on from the clock, as Telegram's only grow: a stand-in started again on the same
+    # database (the terminal chat) must not look like a redelivery of earlier updates
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(_clock_start()))
+    _message_ids: itertools.count[int] = field(
+        default_factory=lambda: itertools.count(_clock_start())
+    )
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
     _closing: bool = False
 
@@ -399,9 +408,7 @@ async def bot_api_stand_in() -> AsyncIterator[BotApiStandIn]:
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    server = site._server
-    assert server is not None and server.sockets
-    port = server.sockets[0].getsockname()[1]
+    port = int(runner.addresses[0][1])
     api.base_url = f"http://127.0.0.1:{port}/bot"
     try:
         yield api
