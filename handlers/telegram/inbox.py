@@ -20,7 +20,7 @@ import logging
 from typing import Any
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import Conflict, TelegramError
 
 from bot.domain.records import InboxUpdate
 from bot.owners import crashed_on_this_host
@@ -74,6 +74,7 @@ class DurableUpdates:
         self._lease_seconds = lease_seconds
         self._wake = asyncio.Event()
         self._recovered = asyncio.Event()
+        self._told_waiting = False
         self._in_flight: set[asyncio.Task[None]] = set()
 
     # --- polling ----------------------------------------------------------------------------
@@ -96,6 +97,13 @@ class DurableUpdates:
                     await _sleep_or_stop(stop, RETRY_SECONDS)
                     continue
                 if not holding:
+                    if was_holding or not self._told_waiting:
+                        log.warning(
+                            "another instance polls Telegram; %s handles stored updates and "
+                            "takes over polling if that one stops",
+                            self._owner,
+                        )
+                        self._told_waiting = True
                     offset = None  # on taking over, start from what Telegram has unconfirmed
                     await _sleep_or_stop(stop, LOCK_SECONDS / 3)
                     continue
@@ -113,6 +121,15 @@ class DurableUpdates:
             updates = await self._application.bot.get_updates(
                 offset=offset, timeout=self._long_poll, allowed_updates=Update.ALL_TYPES
             )
+        except Conflict as exc:
+            # another program polls with this token without sharing our database's lock
+            log.error(
+                "Telegram 拒绝轮询（409）：另一个程序正在用同一个机器人令牌轮询或设置了 webhook。"
+                "请只运行一套 yousu（多实例请共用同一个数据库）。/ getUpdates conflict: %s",
+                exc,
+            )
+            await _sleep_or_stop(stop, LOCK_SECONDS)
+            return offset
         except TelegramError as exc:
             log.warning("getUpdates failed: %s", exc)
             await _sleep_or_stop(stop, RETRY_SECONDS)

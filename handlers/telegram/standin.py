@@ -79,6 +79,8 @@ class BotApiStandIn:
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
     commands: list[dict[str, Any]] = field(default_factory=list)
+    #: getUpdates calls still to answer with 409 Conflict
+    conflicts: int = 0
     #: per-chat command menus (scope "chat"): chat id -> commands
     chat_commands: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     failures: dict[int, Failure] = field(default_factory=dict)
@@ -329,6 +331,9 @@ class BotApiStandIn:
         return _ok(True)
 
     async def _api_getupdates(self, params: dict[str, Any]) -> web.Response:
+        if self.conflicts > 0:  # as Telegram answers when another client polls this token
+            self.conflicts -= 1
+            return _error(409, "Conflict: terminated by other getUpdates request")
         offset = int(params.get("offset") or 0)
         if offset:
             # confirming: updates before the offset are never returned again
