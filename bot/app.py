@@ -38,7 +38,9 @@ class App:
 @asynccontextmanager
 async def open_app(settings: Settings) -> AsyncIterator[App]:
     """Everything the use cases need, closed again on exit."""
-    database = await open_database(settings.effective_database_url)
+    database = await open_database(
+        settings.effective_database_url, schema=settings.database_schema or None
+    )
     try:
         clock = SystemClock()
         sla = load_sla_engine(data_dir=settings.sla_data_dir)

@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     database_url: str = Field(
         default="", description="SQLAlchemy async URL; empty means a SQLite file in data_dir"
     )
+    database_schema: str | None = Field(
+        default=None,
+        description="PostgreSQL only: keep yousu's tables in this schema (a shared server)",
+    )
     http_host: str = Field(default="127.0.0.1", description="HTTP API listen address")
     http_port: int = Field(default=8080, ge=0, le=65535, description="HTTP API port")
     http_api_keys: SecretStr | None = Field(

@@ -53,6 +53,17 @@ async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(stop.wait(), seconds)
 
 
+def _sender_of(payload: dict[str, Any]) -> object:
+    """Who sent an update (the user of a message, an edit or a button press), for ordering."""
+    for key in ("message", "edited_message", "callback_query"):
+        part = payload.get(key)
+        if isinstance(part, dict):
+            sender = part.get("from")
+            if isinstance(sender, dict) and "id" in sender:
+                return sender["id"]
+    return payload.get("update_id")  # anything else: not ordered with others
+
+
 class DurableUpdates:
     """The poller and the handler loop of one instance (run both as tasks)."""
 
@@ -75,6 +86,8 @@ class DurableUpdates:
         self._wake = asyncio.Event()
         self._recovered = asyncio.Event()
         self._told_waiting = False
+        #: per sender: the lock that orders their updates, and how many wait on it
+        self._by_sender: dict[object, tuple[asyncio.Lock, int]] = {}
         self._in_flight: set[asyncio.Task[None]] = set()
 
     # --- polling ----------------------------------------------------------------------------
@@ -205,6 +218,22 @@ class DurableUpdates:
                 waiter.cancel()
 
     async def _handle_one(self, item: InboxUpdate) -> None:
+        # one person's updates one after the other, in the order sent (a photo then its
+        # text; a text then the button under its answer); different people at once
+        sender = _sender_of(item.payload)
+        lock, users = self._by_sender.get(sender, (asyncio.Lock(), 0))
+        self._by_sender[sender] = (lock, users + 1)
+        try:
+            async with lock:
+                await self._handle_locked(item)
+        finally:
+            lock, users = self._by_sender[sender]
+            if users == 1:
+                del self._by_sender[sender]
+            else:
+                self._by_sender[sender] = (lock, users - 1)
+
+    async def _handle_locked(self, item: InboxUpdate) -> None:
         try:
             update = Update.de_json(item.payload, self._application.bot)
             # handler errors reach the application's error handler, which answers the user

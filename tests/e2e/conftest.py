@@ -32,8 +32,34 @@ async def api() -> AsyncIterator[BotApiStandIn]:
         assert stand_in.unknown == [], f"Bot API methods the stand-in lacks: {stand_in.unknown}"
 
 
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+    ]
+)
+def e2e_backend(request: pytest.FixtureRequest) -> str:
+    """The database the bot runs on; modules whose tests start ``yousu`` as its own process
+    (which reads the SQLite file) override this with SQLite alone."""
+    return str(request.param)
+
+
 @pytest.fixture
-def settings(api: BotApiStandIn, tmp_path: Path, db_templates: Templates) -> Settings:
+async def settings(
+    api: BotApiStandIn, tmp_path: Path, db_templates: Templates, e2e_backend: str
+) -> Settings:
+    if e2e_backend == "postgres":
+        # the session's own migrated schema, emptied for this test
+        async with db_templates.database("postgres", tmp_path) as database:
+            url = database.url
+        return load_settings(
+            _env_file=None,
+            telegram_bot_token=TOKEN,
+            telegram_base_url=api.base_url,
+            data_dir=tmp_path,
+            database_url=url,
+            database_schema=db_templates.schema,
+        )
     # a migrated template copied in: start-up finds the schema current
     shutil.copyfile(db_templates.sqlite_file, tmp_path / "yousu.sqlite3")
     return load_settings(

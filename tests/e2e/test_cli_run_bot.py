@@ -17,6 +17,12 @@ from handlers.telegram.standin import TOKEN, BotApiStandIn
 pytestmark = pytest.mark.e2e
 
 
+@pytest.fixture
+def e2e_backend() -> str:
+    """SQLite only: these run ``yousu`` as its own process (or read the SQLite file)."""
+    return "sqlite"
+
+
 def routed_unit(text: str) -> str:
     from knowledge.brain import router  # noqa: PLC0415 - builds the index
 

@@ -171,8 +171,7 @@ async def test_photos_with_and_without_text(api: BotApiStandIn, running_bot: Run
         api.send_photo(FIRM)  # no text: asked for it, nothing filed yet
         await api.wait_for_text(FIRM, "请再发一条文字")
         assert len(await _filed(app)) == 1
-        api.send_text(FIRM, "消防验收排了一个多月的队还没排上，厂房没法投产，这是通知单")
-        await api.wait_for_text(FIRM, "已受理您的诉求", within=10)
+        await _file(api, "消防验收排了一个多月的队还没排上，厂房没法投产，这是通知单")
         api.send_photo(FIRM, caption="看看这个", file_size=30 * 1024 * 1024)
         await api.wait_for_text(FIRM, "附件太大或太多")
         complaints = await queries.my_complaints(app.services, Actor("telegram", str(FIRM)))
@@ -286,3 +285,18 @@ async def test_an_edited_message_joins_its_complaint_instead_of_filing_again(
         api.edit(question, "你好，在吗")
         await api.wait_for_text(FIRM, "修改不会重新提交")
         assert await _filed(app) == [number]
+
+
+async def test_one_persons_messages_are_answered_in_the_order_sent(
+    api: BotApiStandIn, running_bot: RunningBot
+) -> None:
+    async with running_bot() as app:
+        await _file(api)
+        await api.wait_for_text(FIRM, "请发送企业名称")  # the profile question follows it
+        before = len(api.messages_to(FIRM))
+        api.send_photo(FIRM)  # the photo first, then its text, sent at once
+        api.send_text(FIRM, "消防验收排了一个多月的队还没排上，厂房没法投产，这是通知单")
+        told = await api.wait_for_messages(FIRM, before + 2)
+        complaints = await queries.my_complaints(app.services, Actor("telegram", str(FIRM)))
+    assert "请再发一条文字" in told[before] and "已受理您的诉求" in told[before + 1]
+    assert complaints[0].attachments and complaints[0].attachments[0].startswith("photo:")

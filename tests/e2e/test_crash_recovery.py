@@ -21,6 +21,13 @@ from handlers.telegram.standin import TOKEN, BotApiStandIn
 
 pytestmark = pytest.mark.e2e
 
+
+@pytest.fixture
+def e2e_backend() -> str:
+    """SQLite only: these run ``yousu`` as its own process (or read the SQLite file)."""
+    return "sqlite"
+
+
 #: start-up of a fresh interpreter: imports, migrations check, router warm-up
 START_WITHIN = 60.0
 SENDERS = 80

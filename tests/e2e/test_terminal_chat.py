@@ -15,6 +15,12 @@ from bot.config import Settings
 pytestmark = pytest.mark.e2e
 
 
+@pytest.fixture
+def e2e_backend() -> str:
+    """SQLite only: these run ``yousu`` as its own process (or read the SQLite file)."""
+    return "sqlite"
+
+
 async def _typed(*lines: str) -> AsyncIterator[str]:
     for line in lines:
         yield line

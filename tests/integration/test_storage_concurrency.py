@@ -215,6 +215,7 @@ async def test_weekly_counts_of_a_hand_built_week(sql_uow_factory: UnitOfWorkFac
         transfer_on_time=1,
         resolved=2,
         confirmed_resolved=1,
+        answered_resolved=2,  # both resolved ones were rated: none silent
         ratings=2,
         satisfied=1,
     )
@@ -238,6 +239,7 @@ async def test_weekly_counts_of_a_hand_built_week(sql_uow_factory: UnitOfWorkFac
         transfer_on_time=1,
         resolved=2,
         confirmed_resolved=1,
+        answered_resolved=2,  # both resolved ones were rated: none silent
         ratings=2,
         satisfied=1,
         overdue_open=1,
