@@ -19,6 +19,8 @@ RESOLVE = "rs"
 RETURN = "rt"
 DISPATCH = "dp"
 VOID = "vd"
+EXTEND_APPROVE = "xa"  # xa:REQUEST_ID - a supervisor approves an extension request
+EXTEND_REFUSE = "xr"  # xr:REQUEST_ID - ... refuses it, with a reason
 
 LABELS = {
     SIGN_OFF: "签收",
@@ -28,11 +30,13 @@ LABELS = {
     RETURN: "退单",
     DISPATCH: "派单",
     VOID: "无效",
+    EXTEND_APPROVE: "批准延期",
+    EXTEND_REFUSE: "驳回",
 }
 #: Telegram refuses callback data longer than this (in bytes)
 MAX_CALLBACK_DATA = 64
 #: actions whose button asks for text before anything is done
-NEEDS_TEXT = (REPLY, TRANSFER, RESOLVE, RETURN, DISPATCH, VOID)
+NEEDS_TEXT = (REPLY, TRANSFER, RESOLVE, RETURN, DISPATCH, VOID, EXTEND_REFUSE)
 
 
 def callback_data(action: str, number: str) -> str:
@@ -77,6 +81,11 @@ def for_notification(
         return handling(number)
     if kind == "dispatch_needed":
         return dispatching(number)
+    if kind == "extension_requested" and payload is not None and payload.get("request_id"):
+        request = str(payload["request_id"])
+        return InlineKeyboardMarkup(
+            [[_button(EXTEND_APPROVE, request), _button(EXTEND_REFUSE, request)]]
+        )
     if payload is not None and payload.get("ask_rating"):
         return solved_or_not(number)
     if kind == "reply":

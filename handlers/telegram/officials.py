@@ -20,6 +20,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.domain.records import Actor
+from bot.errors import InvalidInput
 from bot.services import conversation, handling, queries
 from bot.services.context import ServiceContext
 from bot.services.handling import Outcome
@@ -27,6 +28,8 @@ from handlers.telegram import keyboards, texts
 from handlers.telegram.enterprise import command_words, sender
 from handlers.telegram.keyboards import (
     DISPATCH,
+    EXTEND_APPROVE,
+    EXTEND_REFUSE,
     REPLY,
     RESOLVE,
     RETURN,
@@ -119,6 +122,29 @@ class OfficialHandlers:
             return
         action, number = parsed
         message = update.effective_message
+        if action == EXTEND_APPROVE:
+            decided = await handling.decide_extension(
+                self._services, actor, _request_id(number), True
+            )
+            done = texts.done(action, decided.number, None)
+            await query.answer(done[:MAX_ANSWER])
+            with contextlib.suppress(TelegramError):  # decided: its buttons would only fail
+                await query.edit_message_reply_markup(None)
+            await context.bot.send_message(user.id, done)
+            return
+        if action == EXTEND_REFUSE:
+            await self._remember(
+                actor,
+                Pending(
+                    action,
+                    str(_request_id(number)),
+                    message.chat_id if message else None,
+                    message.message_id if message else None,
+                ),
+            )
+            await query.answer()
+            await context.bot.send_message(user.id, texts.prompt(action, number))
+            return
         if action == SIGN_OFF:
             outcome = await self.act(actor, action, number, "")
             done = texts.done(action, outcome.number, outcome.lead_unit)
@@ -153,8 +179,14 @@ class OfficialHandlers:
         pending = await self._take(actor)
         if pending is None:
             return False
-        outcome = await self.act(actor, pending.action, pending.number, message.text or "")
-        await message.reply_text(texts.done(pending.action, outcome.number, outcome.lead_unit))
+        if pending.action == EXTEND_REFUSE:
+            decided = await handling.decide_extension(
+                self._services, actor, _request_id(pending.number), False, message.text or ""
+            )
+            await message.reply_text(texts.done(pending.action, decided.number, None))
+        else:
+            outcome = await self.act(actor, pending.action, pending.number, message.text or "")
+            await message.reply_text(texts.done(pending.action, outcome.number, outcome.lead_unit))
         if pending.action != REPLY and pending.message_id is not None:
             with contextlib.suppress(TelegramError):  # done: its buttons would only fail now
                 await context.bot.edit_message_reply_markup(
@@ -201,3 +233,9 @@ class OfficialHandlers:
         await message.reply_text(
             texts.queue(complaints, self._services.zone, texts.EMPTY_DISPATCH_QUEUE)
         )
+
+
+def _request_id(text: str) -> int:
+    if not text.strip().isdecimal():
+        raise InvalidInput("延期申请编号应为数字", f"not an extension request id: {text!r}")
+    return int(text)

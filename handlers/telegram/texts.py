@@ -415,6 +415,18 @@ def _dispatch_needed(p: Mapping[str, Any], _zone: tzinfo, _title: MilestoneTitle
     return "\n".join(lines)
 
 
+def _extension_requested(p: Mapping[str, Any], zone: tzinfo, title: MilestoneTitle) -> str:
+    due = _iso_time(p.get("due"), zone)
+    lines = [
+        f"申请编号：{p.get('request_id', '')}",
+        f"时限：{title(str(p.get('sla_policy', '')), str(p.get('milestone', '')))}"
+        + (f"（原截止 {due}）" if due else ""),
+        f"延期申请理由：{p.get('reason') or '无'}",
+        _content(p),
+    ]
+    return "\n".join(lines)
+
+
 def _note(label: str) -> Callable[[Mapping[str, Any], tzinfo, MilestoneTitle], str]:
     def render(p: Mapping[str, Any], _zone: tzinfo, _title: MilestoneTitle) -> str:
         return "\n".join([f"{label}：{p.get('note') or p.get('reason') or '无'}", _content(p)])
@@ -464,7 +476,7 @@ _RENDERERS: dict[str, _Renderer] = {
     "supervised": _note("督办意见"),
     "follow_up": _note("企业补充说明"),
     "reopened": _note("企业不满意，重新办理，理由"),
-    "extension_requested": _note("延期申请理由"),
+    "extension_requested": _extension_requested,
     "extension_decided": _extension_decided,
     "chased": _chased,
     "rating_reminder": _rating_reminder,
@@ -538,6 +550,7 @@ PROMPTS = {
     "rt": "请发送工单 {number} 的退单理由（退回派单员重新确定承办单位）。发送 /cancel 取消。",
     "dp": "请发送工单 {number} 的承办单位名称。发送 /cancel 取消。",
     "vd": "请发送把工单 {number} 标记为无效的理由（将告知企业）。发送 /cancel 取消。",
+    "xr": "请发送驳回延期申请 {number} 的理由（将告知承办单位）。发送 /cancel 取消。",
 }
 CANCELLED = "已取消，未作任何更改。"
 NOTHING_TO_CANCEL = "当前没有进行中的操作。"
@@ -552,6 +565,8 @@ _DONE = {
     "rt": "工单 {number} 已退回派单员。",
     "dp": "工单 {number} 已派至 {unit}。",
     "vd": "工单 {number} 已标记为无效，不计入统计，已告知企业。",
+    "xa": "已批准工单 {number} 的延期申请，新的截止时间已通知承办单位和企业。",
+    "xr": "已驳回工单 {number} 的延期申请，已告知承办单位。",
 }
 
 

@@ -269,3 +269,40 @@ async def test_a_pending_reply_survives_a_restart(
         await api.wait_for_text(FIRM, "已安排明天上午上门勘察")
         events = await _events(app, number)
     assert EventKind.REPLIED in events
+
+
+SUPERVISOR = 880077
+
+
+async def test_a_supervisor_approves_and_refuses_extensions_with_buttons(
+    api: BotApiStandIn, running_bot: RunningBot
+) -> None:
+    from bot.services import handling  # noqa: PLC0415
+
+    async with running_bot() as app:
+        await _power_unit(app, (CLERK, Role.HANDLER))
+        await add_official(app.services.uow_factory, SUPERVISOR, None, Role.SUPERVISOR)
+        number, assigned = await _assigned(api, app)
+        await _sign_off(api, assigned)
+        clerk = Actor("telegram", str(CLERK))
+        first = await handling.request_extension(app.services, clerk, number, "需要现场勘察")
+        card = await api.wait_for_sent(SUPERVISOR, f"申请编号：{first.request_id}")
+        assert card.buttons == {
+            "批准延期": f"xa:{first.request_id}",
+            "驳回": f"xr:{first.request_id}",
+        }
+        api.press(SUPERVISOR, card, "批准延期")
+        await api.wait_for_text(SUPERVISOR, f"已批准工单 {number} 的延期申请")
+        await api.wait_for_text(CLERK, "延期")
+        other = await _file(api, FIRM + 5, POWER)
+        other_card = await api.wait_for_sent(CLERK, f"【新派诉求】工单 {other}")
+        await _sign_off(api, other_card)
+        second = await handling.request_extension(app.services, clerk, other, "还要协调")
+        card = await api.wait_for_sent(SUPERVISOR, f"申请编号：{second.request_id}")
+        api.press(SUPERVISOR, card, "驳回")
+        await api.wait_for_text(SUPERVISOR, "驳回延期申请")
+        api.send_text(SUPERVISOR, "理由不充分，请按期办结")
+        await api.wait_for_text(SUPERVISOR, f"已驳回工单 {other} 的延期申请")
+        events = await _events(app, number) + await _events(app, other)
+    assert events.count(EventKind.EXTENSION_APPROVED) == 1
+    assert events.count(EventKind.EXTENSION_REFUSED) == 1
