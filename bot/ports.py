@@ -282,7 +282,9 @@ class ReportQueries(Protocol):
         ``as_of``: met (on time or late), or past its due time."""
 
     async def hot_topics(self, start: datetime, end: datetime, min_size: int = 2) -> list[HotTopic]:
-        """Groups of near-identical complaints from different enterprises, biggest first."""
+        """Groups of near-identical complaints from different enterprises, biggest first;
+        each with its first complaint that is not confidential as the sample (or its first,
+        flagged ``sample_confidential``), unquoted: the report decides what it may show."""
 
     async def orders(self, start: datetime, end: datetime) -> list[OrderRecord]:
         """The complaints received in ``[start, end)`` (repeats merged into another left out,

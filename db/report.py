@@ -187,7 +187,11 @@ class SqlReportQueries:
                 ComplaintRow.topic_key,
                 func.count().label("n"),
                 func.count(distinct(ComplaintRow.enterprise_id)).label("enterprises"),
-                func.min(ComplaintRow.id).label("first_id"),
+                # the sample: the first complaint that is not confidential, else the first
+                func.coalesce(
+                    func.min(case((ComplaintRow.confidential.is_(False), ComplaintRow.id))),
+                    func.min(ComplaintRow.id),
+                ).label("first_id"),
             )
             .where(
                 ComplaintRow.created_at >= start,
@@ -207,13 +211,14 @@ class SqlReportQueries:
                 groups.c.enterprises,
                 ComplaintRow.text,
                 ComplaintRow.measure_id,
+                ComplaintRow.confidential,
             )
             .join(ComplaintRow, ComplaintRow.id == groups.c.first_id)
             .order_by(groups.c.n.desc(), groups.c.topic_key)
         )
         return [
-            HotTopic(key, n, enterprises, text[:80], measure)
-            for key, n, enterprises, text, measure in rows
+            HotTopic(key, n, enterprises, text, measure, bool(confidential))
+            for key, n, enterprises, text, measure, confidential in rows
         ]
 
     async def orders(self, start: datetime, end: datetime) -> list[OrderRecord]:

@@ -342,8 +342,11 @@ class HotTopic:
     topic_key: str
     complaints: int
     enterprises: int
+    #: the words of one of its complaints: the first that is not confidential, if any
     sample_text: str
     measure_id: str | None
+    #: the sample is a confidential complaint's (every complaint of the topic is)
+    sample_confidential: bool = False
 
 
 @dataclass(frozen=True, slots=True)

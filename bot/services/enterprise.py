@@ -42,7 +42,7 @@ async def follow_up(ctx: ServiceContext, actor: Actor, number: str, text: str) -
         complaint = await own_complaint(uow, actor, number)
         check(Action.FOLLOW_UP, complaint, ENTERPRISE)
         event = await record(uow, complaint, EventKind.FOLLOWED_UP, actor, now, text=note)
-        await notify_unit(uow, complaint, "follow_up", f"event{event.id}", note=note)
+        await notify_unit(uow, complaint, "follow_up", f"event{event.id}", said={"note": note})
         await uow.commit()
     return Outcome(complaint.number, complaint.status, complaint.lead_unit)
 
@@ -214,7 +214,12 @@ async def _reopen(
     )
     event = await record(uow, complaint, EventKind.REOPENED, actor, now, why, round=rounds)
     await notify_unit(
-        uow, complaint, "reopened", f"event{event.id}", reason=why, due=due.isoformat()
+        uow,
+        complaint,
+        "reopened",
+        f"event{event.id}",
+        said={"reason": why},  # the enterprise's words (its rating comment, or its reason)
+        due=due.isoformat(),
     )
     return event
 

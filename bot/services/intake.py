@@ -454,14 +454,17 @@ class _Batch:
         for item in taken:
             complaint = item.complaint
             if item.original is not None:
+                # a message about a repeat is confidential when either complaint is
                 original = item.original
+                if complaint.confidential:
+                    original = replace(original, confidential=True)
                 await notify_unit(
                     held,
                     original,
                     "repeat_received",
                     f"repeat{complaint.number}",
+                    said={"repeat_text": complaint.text[:200]},
                     repeat=complaint.number,
-                    repeat_text=complaint.text[:200],
                 )
                 continue
             deadlines = {d.milestone: d.due.isoformat() for d in item.deadlines}

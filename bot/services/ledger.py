@@ -1,8 +1,9 @@
 """The ledger's rows (台账): one per complaint received in a report's period, with each
 deadline, when it was met and whether it was late, and the enterprise's rating.
 
-Owns what a row says, and so the confidentiality rule for it: a confidential complainant's
-identity is never put in a row (the enterprise column reads 保密), so no renderer can leak it.
+Owns what a row says, with ``bot.domain.confidentiality``'s rule for it: a confidential
+complainant's identity is never put in a row (the enterprise column reads 保密), so no renderer
+can leak it.
 The complaint's text is not in the ledger at all. Rendering the rows (openpyxl) is the edge's
 (``handlers.reports.ledger``).
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.domain.confidentiality import FILER_WITHHELD, Reader, name_filer
 from bot.domain.lifecycle import STATUS_TITLES
 from bot.domain.records import Enterprise, OrderRecord
 from bot.domain.sla import SlaEngine, UnknownMilestone, UnknownSlaPolicy
@@ -19,7 +21,7 @@ from bot.services.context import ServiceContext
 from bot.services.reports import WeeklyReport
 
 #: what the enterprise column says for a confidential complaint
-CONFIDENTIAL = "保密"
+CONFIDENTIAL = FILER_WITHHELD
 #: clocks no policy defines, and their titles
 _EXTRA_MILESTONES = {"assignment": "转办"}
 _SOLVED = {True: "已解决", False: "未解决", None: ""}
@@ -70,9 +72,8 @@ class Ledger:
 
 def enterprise_name(enterprise: Enterprise, confidential: bool) -> str:
     """Who filed it, as the ledger shows it: never the identity of a confidential filer."""
-    if confidential:
-        return CONFIDENTIAL
-    return enterprise.company_name or enterprise.credit_code or str(enterprise.actor)
+    name = enterprise.company_name or enterprise.credit_code or str(enterprise.actor)
+    return name_filer(name, confidential=confidential, reader=Reader.REPORT)
 
 
 def _order(record: OrderRecord, as_of: datetime, policy_title: str) -> LedgerOrder:

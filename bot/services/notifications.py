@@ -4,14 +4,17 @@ Owns who is told what: the lead unit's officials (handlers and unit admins), co-
 officials, dispatchers, supervisors and the enterprise. A message is stored only for channels
 that can push (Telegram); a complaint filed over HTTP is followed by polling the API. Payloads
 are plain JSON values; the Telegram layer turns them into Chinese text and buttons. Dedupe keys
-make a repeated call harmless.
+make a repeated call harmless. What a message may quote of a confidential complaint is
+``bot.domain.confidentiality``'s rule: every message is built by ``complaint_payload``, and the
+enterprise's own words travel as ``said``, never as free-form extras.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
+from bot.domain.confidentiality import Reader, quote
 from bot.domain.lifecycle import STATUS_TITLES
 from bot.domain.records import Complaint, Official, OutboxMessage, Role
 from bot.ports import EnterpriseRepository, OfficialRepository
@@ -38,17 +41,28 @@ class Audience(Protocol):
 #: channels whose recipients can be sent messages (others poll)
 PUSH_CHANNELS = frozenset({"telegram"})
 UNIT_ROLES = (Role.HANDLER, Role.UNIT_ADMIN)
+#: how much of the complaint a message quotes
 EXCERPT = 120
+#: how much of the enterprise's other words (a follow-up, a reason) it quotes: as much as a
+#: note may hold (``bot.services.steps.MAX_NOTE``), so they arrive whole
+SAID_EXCERPT = 2000
+
+#: the enterprise's own words a message carries beside the complaint (payload key -> words);
+#: they pass the confidentiality rule like the complaint's text. Words written by officials
+#: go in ``extra`` instead.
+Said = Mapping[str, str]
 
 
 def complaint_payload(
-    complaint: Complaint, *, for_unit: bool = False, **extra: Any
+    complaint: Complaint, reader: Reader, said: Said | None = None, **extra: Any
 ) -> dict[str, Any]:
-    """What a message says about the complaint. Officials of a unit never see the text of a
-    confidential complaint in a notification (they open it in the bot, where access is checked)."""
-    text = complaint.text if len(complaint.text) <= EXCERPT else complaint.text[:EXCERPT] + "…"
-    if complaint.confidential and for_unit:
-        text = "（企业要求保密，请在系统中查看）"
+    """What a message to ``reader`` says about the complaint. The enterprise's words, the
+    complaint's text and ``said``, are quoted as ``bot.domain.confidentiality`` allows."""
+    confidential = complaint.confidential
+    words = {
+        key: quote(value, confidential=confidential, reader=reader, limit=SAID_EXCERPT)
+        for key, value in (said or {}).items()
+    }
     return {
         "number": complaint.number,
         "status": complaint.status.value,
@@ -57,8 +71,9 @@ def complaint_payload(
         "measure_id": complaint.measure_id,
         "measure_title": complaint.measure_title,
         "sla_policy": complaint.sla_policy,
-        "text": text,
+        "text": quote(complaint.text, confidential=confidential, reader=reader, limit=EXCERPT),
         **extra,
+        **words,
     }
 
 
@@ -96,14 +111,15 @@ async def notify_unit(
     kind: str,
     key: str,
     unit: str | None = None,
+    said: Said | None = None,
     **extra: Any,
 ) -> int:
     """The handling officials of ``unit`` (default: the lead unit)."""
     unit = unit or complaint.lead_unit
     if unit is None:
-        return await notify_role(uow, complaint, kind, key, Role.DISPATCHER, **extra)
+        return await notify_role(uow, complaint, kind, key, Role.DISPATCHER, said, **extra)
     officials = await uow.officials.for_unit(unit, UNIT_ROLES)
-    payload = complaint_payload(complaint, for_unit=True, unit=unit, **extra)
+    payload = complaint_payload(complaint, Reader.OFFICIAL, said, unit=unit, **extra)
     return await _send(uow, complaint, kind, _officials(officials), payload, key)
 
 
@@ -115,11 +131,17 @@ async def notify_co_units(uow: Audience, complaint: Complaint, key: str) -> int:
 
 
 async def notify_role(
-    uow: Audience, complaint: Complaint, kind: str, key: str, role: Role, **extra: Any
+    uow: Audience,
+    complaint: Complaint,
+    kind: str,
+    key: str,
+    role: Role,
+    said: Said | None = None,
+    **extra: Any,
 ) -> int:
     """Every active official with a district-wide role (dispatchers, supervisors)."""
     officials = await uow.officials.with_role(role)
-    payload = complaint_payload(complaint, for_unit=True, **extra)
+    payload = complaint_payload(complaint, Reader.OFFICIAL, said, **extra)
     return await _send(uow, complaint, kind, _officials(officials), payload, key)
 
 
@@ -129,7 +151,7 @@ async def notify_enterprise(
     enterprise = await uow.enterprises.get(complaint.enterprise_id)
     if enterprise is None:
         return 0
-    payload = complaint_payload(complaint, **extra)
+    payload = complaint_payload(complaint, Reader.ENTERPRISE, **extra)
     return await _send(
         uow, complaint, kind, [(enterprise.channel, enterprise.external_id)], payload, key
     )

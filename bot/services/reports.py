@@ -3,17 +3,19 @@ topics, the district's trend, and the weekly push to supervisors.
 
 Owns assembling the report from the database's counts (``ReportQueries``) and writing it as
 text and JSON-ready data. The ledger's rows are ``bot.services.ledger``'s; drawing the chart
-and writing the spreadsheet are the edge's (``handlers.reports``).
+and writing the spreadsheet are the edge's (``handlers.reports``). Hot topics quote a sample
+complaint as ``bot.domain.confidentiality`` allows reports to.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
+from bot.domain.confidentiality import Reader, quote
 from bot.domain.figures import Figure, figures, last_complete_week, parse_week, week_bounds
 from bot.domain.ranking import RankedUnit, RankingRule, load_ranking_rule, rank_units
 from bot.domain.records import HotTopic, OutboxMessage, Role, UnitCounts
@@ -24,6 +26,8 @@ from bot.services.report_text import render_phone
 log = logging.getLogger(__name__)
 
 DISTRICT = "全区"
+#: how much of a hot topic's sample complaint the report quotes
+SAMPLE_EXCERPT = 80
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,11 +150,23 @@ async def _report(ctx: ServiceContext, label: str, start: datetime, end: datetim
         start.astimezone(ctx.zone).isoformat(),
         end.astimezone(ctx.zone).isoformat(),
         units,
-        tuple(topics),
+        tuple(_shown(t) for t in topics),
         ranking,
         rule,
         now.astimezone(ctx.zone).isoformat(timespec="seconds"),
     )
+
+
+def _shown(topic: HotTopic) -> HotTopic:
+    """A hot topic as every form of the report shows it (text, JSON, the ledger's sheet, the
+    weekly push): its sample quoted as ``bot.domain.confidentiality`` lets reports quote."""
+    sample = quote(
+        topic.sample_text,
+        confidential=topic.sample_confidential,
+        reader=Reader.REPORT,
+        limit=SAMPLE_EXCERPT,
+    )
+    return replace(topic, sample_text=sample)
 
 
 #: how many weeks the district trend covers (the report's own week last)

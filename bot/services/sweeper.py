@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from bot.domain.records import SYSTEM, Complaint, EventKind, Role, SlaClock
 from bot.ports import UnitOfWork
@@ -39,7 +40,7 @@ async def _handle(
     uow: UnitOfWork, clock: SlaClock, complaint: Complaint, ctx: ServiceContext
 ) -> tuple[int, int]:
     now = ctx.clock.now()
-    details = {"milestone": clock.milestone, "due": clock.due_at.isoformat()}
+    details: dict[str, Any] = {"milestone": clock.milestone, "due": clock.due_at.isoformat()}
     if clock.due_at <= now and clock.breached_at is None:
         clock.breached_at = now
         await uow.clocks.save(clock)
