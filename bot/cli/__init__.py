@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 
 from bot import __version__
 from bot.errors import YousuError
+from bot.logs import configure_logging
 
 #: subcommand modules, in the order `--help` lists them
 COMMAND_MODULES: tuple[str, ...] = (
@@ -64,9 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return 0
-    logging.basicConfig(
-        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(logging.WARNING)  # secrets are masked in every line from here on
     try:
         return handler(args)
     except YousuError as exc:

@@ -28,6 +28,7 @@ from bot.cli.sla import render_schedule
 from bot.config import Settings, load_settings
 from bot.domain.local_time import show_local
 from bot.errors import YousuError
+from bot.logs import configure_logging
 
 SAMPLE_QUESTION = "新注册一家公司，从申请到拿到执照要几个工作日？"
 SAMPLE_COMPLAINTS = (
@@ -93,7 +94,7 @@ def run_telegram(settings: Settings) -> int:
     from bot.owners import owner_name  # noqa: PLC0415
     from handlers.telegram.application import BackgroundTaskEnded  # noqa: PLC0415
 
-    logging.getLogger().setLevel(settings.log_level.upper())
+    redact = configure_logging(settings.log_level, settings)  # the token is in Bot API URLs
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per poll otherwise
 
     async def go() -> None:
@@ -106,8 +107,10 @@ def run_telegram(settings: Settings) -> int:
         asyncio.run(go())
     except TelegramError as exc:
         print(
-            f"无法连接 Telegram（{settings.telegram_base_url}）：{exc}\n"
-            f"Cannot use the Bot API at {settings.telegram_base_url}: {exc}",
+            redact.redact(
+                f"无法连接 Telegram（{settings.telegram_base_url}）：{exc}\n"
+                f"Cannot use the Bot API at {settings.telegram_base_url}: {exc}"
+            ),
             file=sys.stderr,
         )
         return 1

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from bot.cli.output import bilingual_help
 from bot.cli.signals import stop_on_signals
 from bot.config import Settings, load_settings
+from bot.logs import configure_logging
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _serve(args: argparse.Namespace) -> int:
     settings = load_settings()
-    logging.getLogger().setLevel(settings.log_level.upper())
+    configure_logging(settings.log_level, settings)  # the access log holds api_key=...
     host = args.host or settings.http_host
     port = settings.http_port if args.port is None else args.port
 
