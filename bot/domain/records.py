@@ -16,6 +16,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from bot.domain.identifiers import MAX_CHANNEL, MAX_EXTERNAL_ID, check_identifier
+
 
 class Role(StrEnum):
     """What an official may do (see the transition table in ``bot.domain.lifecycle``)."""
@@ -91,6 +93,11 @@ class Actor:
 
     channel: str
     external_id: str
+
+    def __post_init__(self) -> None:
+        # every edge builds an Actor from what it was sent: refused here, once for all
+        check_identifier(self.channel, ("渠道", "channel"), MAX_CHANNEL)
+        check_identifier(self.external_id, ("编号", "id"), MAX_EXTERNAL_ID)
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.external_id}"

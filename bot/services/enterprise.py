@@ -18,7 +18,14 @@ from bot.ports import ConcurrentUpdate, UnitOfWork
 from bot.services.context import ServiceContext
 from bot.services.handling import Outcome
 from bot.services.notifications import notify_enterprise, notify_unit
-from bot.services.steps import change_status, load_complaint, record, required_note, tell_enterprise
+from bot.services.steps import (
+    change_status,
+    load_complaint,
+    optional_note,
+    record,
+    required_note,
+    tell_enterprise,
+)
 
 ENTERPRISE = "enterprise"
 #: auto-close candidates are looked up with a calendar lower bound (N working days are never
@@ -87,9 +94,7 @@ async def chase(ctx: ServiceContext, actor: Actor, number: str, note: str = "") 
     async with ctx.uow_factory() as uow:
         complaint = await own_complaint(uow, actor, number)
         check(Action.CHASE, complaint, ENTERPRISE)
-        event = await record(
-            uow, complaint, EventKind.CHASED, actor, now, note.strip()[:500] or None
-        )
+        event = await record(uow, complaint, EventKind.CHASED, actor, now, optional_note(note, 500))
         await notify_unit(
             uow,
             complaint,
@@ -109,7 +114,7 @@ async def rate(
         raise InvalidInput(
             "评价须为1到5分（非常不满意到非常满意）", f"score must be 1..5, got {score!r}"
         )
-    text = comment.strip()[:1000]
+    text = optional_note(comment, 1000) or ""
     now = ctx.clock.now()
     async with ctx.uow_factory() as uow:
         complaint = await own_complaint(uow, actor, number)

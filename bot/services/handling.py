@@ -40,6 +40,7 @@ from bot.services.steps import (
     load_official,
     meet_assignment,
     meet_clocks,
+    optional_note,
     record,
     required_note,
     tell_enterprise,
@@ -228,7 +229,7 @@ async def dispatch(
         await change_status(uow, complaint, status, now)
         await meet_assignment(uow, complaint, now)
         event = await record(
-            uow, complaint, EventKind.ROUTED, actor, now, note or None, unit=target
+            uow, complaint, EventKind.ROUTED, actor, now, optional_note(note), unit=target
         )
         await notify_unit(uow, complaint, "assigned", f"event{event.id}")
         if complaint.co_units:
@@ -380,7 +381,7 @@ async def decide_extension(
             await uow.clocks.save(clock)
         request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
         request.decided_by, request.decided_at = official.id, now
-        request.decision_note = note.strip() or None
+        request.decision_note = optional_note(note)
         await uow.extensions.save(request)
         kind = EventKind.EXTENSION_APPROVED if approve else EventKind.EXTENSION_REFUSED
         event = await record(

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from rapidfuzz import fuzz
 
+from bot.domain.identifiers import MAX_ATTACHMENT, MAX_REF, check_identifier
 from bot.domain.lifecycle import Action, check
 from bot.domain.numbers import format_number, local_day
 from bot.domain.records import (
@@ -136,6 +137,15 @@ class Submission:
     attachments: tuple[str, ...] = ()
     confidential: bool = False
     external_ref: str | None = None
+
+    def __post_init__(self) -> None:
+        # what every edge sends is checked here, before it is queued with others' complaints
+        if self.external_ref is not None:
+            check_identifier(self.external_ref, ("编号（ref）", "ref"), MAX_REF)
+        for name in self.attachments:
+            check_identifier(name, ("附件名", "attachment"), MAX_ATTACHMENT)
+        if not isinstance(self.confidential, bool):
+            raise InvalidInput("confidential 应为 true 或 false", "confidential must be a boolean")
 
 
 async def submit_complaint(

@@ -48,8 +48,11 @@ def parse_backlog(lines: Iterable[str]) -> list[Submission]:
             continue
         try:
             submission = _submission(json.loads(line))
+        except RecursionError:
+            problems.append(f"第{number}行：JSON 嵌套层数过多")
+            continue
         except (ValueError, TypeError, InvalidInput) as exc:
-            reason = exc.zh if isinstance(exc, InvalidInput) else str(exc)
+            reason = exc.zh if isinstance(exc, InvalidInput) else f"不是合法的 JSON（{exc}）"
             problems.append(f"第{number}行：{reason}")
             continue
         if submission.external_ref is not None:
@@ -79,18 +82,21 @@ def _submission(raw: object) -> Submission:
         raise InvalidInput("缺少 text（诉求内容）", "text is missing")
     actor = DEFAULT_FROM
     if raw.get("from") is not None:
-        channel, _, external = str(raw["from"]).partition(":")
+        if not isinstance(raw["from"], str):
+            raise InvalidInput("from 应为 渠道:编号，如 http:12345", "from must be CHANNEL:ID")
+        channel, _, external = raw["from"].partition(":")
         if not channel.strip() or not external.strip():
             raise InvalidInput("from 应为 渠道:编号，如 http:12345", "from must be CHANNEL:ID")
         actor = Actor(channel.strip(), external.strip())
     ref = raw.get("ref")
-    if ref is not None and (not isinstance(ref, str | int) or not str(ref).strip()):
+    if ref is not None and (
+        isinstance(ref, bool) or not isinstance(ref, str | int) or not str(ref).strip()
+    ):
         raise InvalidInput("ref 应为非空文本", "ref must be non-empty text")
-    if ref is not None and len(str(ref)) > 64:
-        raise InvalidInput("ref 过长（最多64字符）", "ref is longer than 64 characters")
     attachments = raw.get("attachments", [])
     if not isinstance(attachments, list) or not all(isinstance(a, str) for a in attachments):
         raise InvalidInput("attachments 应为文本列表", "attachments must be a list of text")
+    # the reference's and the attachments' characters and lengths: Submission checks them
     return Submission(
         actor,
         check_text(text),

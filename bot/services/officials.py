@@ -17,6 +17,7 @@ from pathlib import Path
 from bot.domain.records import Official, Role
 from bot.errors import InvalidInput, YousuError
 from bot.services.context import ServiceContext
+from bot.services.steps import clean_text
 
 UNIT_ROLES = frozenset({Role.HANDLER, Role.UNIT_ADMIN})
 COLUMNS = ("telegram_id", "unit", "name", "role")
@@ -34,6 +35,8 @@ ROLE_NAMES = {
     "管理员": Role.ADMIN,
 }
 MAX_ROSTER_BYTES = 5_000_000
+#: the largest id the table holds (a signed 64-bit integer; Telegram's are far smaller)
+MAX_TELEGRAM_ID = 2**63 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +61,7 @@ def parse_telegram_id(text: str | int) -> int:
         value = int(str(text).strip())
     except ValueError:
         value = 0
-    if value <= 0:
+    if not 0 < value <= MAX_TELEGRAM_ID:
         raise InvalidInput(f"Telegram ID 应为正整数：{text!r}", f"bad Telegram id {text!r}")
     return value
 
@@ -72,7 +75,7 @@ def build_official(
         raise InvalidInput(
             f"角色 {parsed_role.value} 必须指定所属单位", f"role {parsed_role.value} needs a unit"
         )
-    clean_name = name.strip()[:100]
+    clean_name = clean_text(name)[:100]
     return Official(parse_telegram_id(telegram_id), unit_name, parsed_role, clean_name)
 
 

@@ -63,6 +63,12 @@ def required_note(text: str | None, what: tuple[str, str], limit: int = MAX_NOTE
     return cleaned
 
 
+def optional_note(text: str | None, limit: int = MAX_NOTE) -> str | None:
+    """A note that may be left out (a chase, a rating comment, a decision): cleaned like every
+    text, cut to ``limit`` characters; ``None`` when nothing is left."""
+    return clean_text(text or "")[:limit] or None
+
+
 def clean_text(text: str) -> str:
     """Drop control characters (keeping line breaks and tabs) and surrounding blanks."""
     return "".join(ch for ch in text if ch in "\n\t" or ch.isprintable()).strip()

@@ -55,7 +55,7 @@ class ApiKeys:
         if not key:
             raise BadApiKey(missing=True)
         found: str | None = None
-        given = key.encode()
+        given = key.encode("utf-8", "surrogatepass")  # a lone surrogate is just a wrong key
         for name, secret in self.pairs:
             if hmac.compare_digest(given, secret.encode()) and found is None:
                 found = name

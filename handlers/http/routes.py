@@ -13,6 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.domain import identifiers
 from bot.domain.lifecycle import ComplaintNotFound, PermissionDenied
 from bot.domain.records import Actor
 from bot.errors import InvalidInput, YousuError
@@ -35,9 +36,9 @@ MEASURES = web.AppKey("measures", tuple[Measure, ...])
 CHANNEL = "http"
 #: how many complaints one GET may ask for by number
 MAX_IDS = 50
-#: field lengths a platform may send (its account id and its own reference)
+#: field lengths a platform may send (its account id and its own reference, as stored)
 MAX_ACCOUNT = 64
-MAX_REF = 100
+MAX_REF = identifiers.MAX_REF
 #: how many of the caller's complaints a GET without numbers lists
 LIST_LIMIT = 50
 
@@ -67,12 +68,19 @@ async def _fields(request: web.Request) -> dict[str, str]:
     ``attributes`` of a JSON body become ``attributes[name]`` like their form spelling."""
     ctype = request.content_type
     if ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        form = await request.post()
+        try:
+            form = await request.post()
+        except (ValueError, LookupError) as exc:  # not UTF-8, a broken multipart, a charset
+            raise InvalidInput(
+                "表单内容无法读取（应为 UTF-8 编码的表单）", f"the form cannot be read: {exc}"
+            ) from None
         return {k: v for k, v in form.items() if isinstance(v, str)}
     if ctype == "application/json":
         try:
             body = json.loads(await request.text())
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except RecursionError:
+            raise InvalidInput("JSON 嵌套层数过多", "the JSON body is nested too deeply") from None
+        except (ValueError, LookupError) as exc:  # not JSON, not UTF-8, an unknown charset
             raise InvalidInput(
                 "请求内容不是合法的 JSON", f"the body is not valid JSON: {exc}"
             ) from None

@@ -106,7 +106,8 @@ class EnterpriseHandlers:
         if message is None or actor is None:
             return
         words = command_words(message.text, 3)
-        if len(words) < 2 or not words[1].isdigit():
+        # decimal digits only (full-width ones too): "²" is a digit that int() refuses
+        if len(words) < 2 or not words[1].isdecimal():
             await message.reply_text(texts.RATE_USAGE)
             return
         rest = words[2] if len(words) > 2 else ""
