@@ -101,8 +101,29 @@ def _submission(raw: object) -> Submission:
         actor,
         check_text(text),
         tuple(attachments),
-        bool(raw.get("confidential", False)),
+        parse_flag(raw.get("confidential", False), "confidential"),
         None if ref is None else str(ref).strip(),
+    )
+
+
+#: the spellings of yes and no a backlog may use besides JSON's true and false
+_FLAG_WORDS = {"true": True, "1": True, "false": False, "0": False}
+
+
+def parse_flag(value: object, name: str) -> bool:
+    """A yes/no field, strictly: JSON true/false, 1/0, or the text "true"/"false"/"1"/"0"
+    (any case). Anything else ("false " is fine, "no", "否", null, 2) is an error: guessing
+    wrong would file a confidential complaint as an open one."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _FLAG_WORDS:
+        return _FLAG_WORDS[value.strip().lower()]
+    shown = json.dumps(value, ensure_ascii=False)[:20]
+    raise InvalidInput(
+        f"{name} 应为 true 或 false（也可写 1、0），收到 {shown}",
+        f"{name} must be true or false (or 1, 0), got {shown}",
     )
 
 

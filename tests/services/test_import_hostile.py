@@ -1,6 +1,6 @@
 """A backlog's lines, whatever they hold: a listed error for the line or a complaint that is
 stored, never an exception of another kind (the fault probe's NUL bytes, lone surrogates,
-deep nesting), then arbitrary lines (hypothesis)."""
+deep nesting, "confidential": "false"), then arbitrary lines (hypothesis)."""
 
 from __future__ import annotations
 
@@ -56,8 +56,36 @@ def test_deep_nesting_is_a_listed_error_not_a_recursion_error() -> None:
     assert "第2行：JSON 嵌套层数过多" in reason and "第3行：JSON 嵌套层数过多" in reason
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (True, True),
+        (False, False),
+        (1, True),
+        (0, False),
+        ("true", True),
+        ("false", False),
+        ("FALSE", False),
+        (" True ", True),
+        ("1", True),
+        ("0", False),
+    ],
+)
+def test_confidential_is_read_strictly(value: object, expected: bool) -> None:
+    [submission] = parse_backlog([_line(confidential=value)])
+    assert submission.confidential is expected
+    [default] = parse_backlog([_line()])
+    assert default.confidential is False
+
+
+@pytest.mark.parametrize("value", ["no", "否", "是", "yes", "", "f", 2, -1, 1.0, None, [], {}])
+def test_anything_else_for_confidential_is_a_listed_error(value: object) -> None:
+    reason = _refused([_line(confidential=value)])
+    assert "第1行" in reason and "confidential 应为 true 或 false" in reason
+
+
 async def test_the_probe_s_backlog_is_refused_whole_and_nothing_stored(ctx: ServiceContext) -> None:
-    lines = [_line(ref="OK-1"), _line(ref="A\x00B"), _line(ref="OK-2")]
+    lines = [_line(ref="OK-1"), _line(ref="A\x00B"), _line(ref="OK-2", confidential="false")]
     with pytest.raises(InvalidInput):
         await import_complaints(ctx, parse_backlog(lines))
     async with ctx.uow_factory() as uow:
@@ -100,7 +128,7 @@ STORABLE = st.fixed_dictionaries(
     optional={
         "ref": ANY_TEXT,
         "from": ANY_TEXT.map(lambda t: f"http:{t}"),
-        "confidential": st.booleans(),
+        "confidential": st.sampled_from([True, False, "true", "0"]),
         "attachments": st.lists(ANY_TEXT, max_size=3),
     },
 ).map(json.dumps)
