@@ -25,6 +25,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _upgrade(_args: argparse.Namespace) -> int:
     from db.bootstrap import open_database  # noqa: PLC0415
+    from db.engine import shown_url  # noqa: PLC0415
     from db.migrate import current_revision  # noqa: PLC0415
 
     settings = load_settings()
@@ -37,26 +38,17 @@ def _upgrade(_args: argparse.Namespace) -> int:
             await database.dispose()
 
     revision = asyncio.run(go())
-    print(
-        f"数据库已是最新结构 / database at revision {revision}: {settings.effective_database_url}"
-    )
+    shown = shown_url(settings.effective_database_url)
+    print(f"数据库已是最新结构 / database at revision {revision}: {shown}")
     return 0
 
 
 def _current(_args: argparse.Namespace) -> int:
-    from db.engine import create_engine  # noqa: PLC0415
-    from db.migrate import current_revision, head_revision  # noqa: PLC0415
+    from db.bootstrap import schema_revision  # noqa: PLC0415
+    from db.migrate import head_revision  # noqa: PLC0415
 
     settings = load_settings()
-
-    async def go() -> str | None:
-        engine = create_engine(settings.effective_database_url)
-        try:
-            return await current_revision(engine)
-        finally:
-            await engine.dispose()
-
-    revision = asyncio.run(go())
+    revision = asyncio.run(schema_revision(settings.effective_database_url))
     head = head_revision()
     state = "最新 / up to date" if revision == head else f"待升级 / behind (head {head})"
     print(f"{revision or '（空库 / empty）'}  {state}")
