@@ -2,8 +2,9 @@
 which, and who may take it.
 
 Owns the rules; the services (``bot.services``) apply them and record what happened. An action
-not allowed from the current status raises ``IllegalTransition``; a person without the role (or
-of another unit) raises ``PermissionDenied``. ``None`` as target status means "stays as it is"
+not allowed from the current status raises ``IllegalTransition``; a person without the role
+raises ``PermissionDenied``; an official of another unit is told the complaint does not exist
+(``ComplaintNotFound``). ``None`` as target status means "stays as it is"
 (a follow-up or a supervision does not change the status).
 """
 
@@ -141,7 +142,11 @@ class ComplaintNotFound(NotFound):
     code = "complaint_not_found"
 
     def __init__(self, number: str) -> None:
-        super().__init__(f"没有编号为 {number} 的工单", f"no complaint numbered {number}")
+        # said alike of unknown numbers and of complaints the asker may not see
+        super().__init__(
+            f"没有编号为 {number} 的工单（或该工单不在您的查看范围内）",
+            f"no complaint numbered {number} that you may see",
+        )
         self.number = number
 
 
@@ -166,13 +171,18 @@ def check(action: Action, complaint: Complaint, actor_kind: str) -> Status | Non
     return transition.target if transition.target is not None else complaint.status
 
 
+def may_see(official: Official, complaint: Complaint) -> bool:
+    """Officials of a unit see their unit's complaints (those it leads now); district-wide
+    roles (dispatcher, supervisor, admin) see every complaint."""
+    return official.role not in (Role.HANDLER, Role.UNIT_ADMIN) or (
+        official.unit is not None and official.unit == complaint.lead_unit
+    )
+
+
 def check_official(action: Action, complaint: Complaint, official: Official) -> Status | None:
-    """``check`` for an official, who must also belong to the complaint's lead unit unless the
-    role is district-wide (dispatcher, supervisor, admin)."""
-    target = check(action, complaint, official.role.value)
-    if official.role in (Role.HANDLER, Role.UNIT_ADMIN) and official.unit != complaint.lead_unit:
-        raise PermissionDenied(
-            f"工单 {complaint.number} 由 {complaint.lead_unit or '派单员'} 办理，不属于您的单位",
-            f"complaint {complaint.number} belongs to {complaint.lead_unit}, not {official.unit}",
-        )
-    return target
+    """``check`` for an official. A complaint the official may not see does not exist for
+    them: the answer is the one for an unknown number, before anything about its status or
+    who may act on it, so another unit learns nothing, not even that the number is taken."""
+    if not may_see(official, complaint):
+        raise ComplaintNotFound(complaint.number)
+    return check(action, complaint, official.role.value)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.domain.lifecycle import Action, check_official
+from bot.domain.lifecycle import Action, check_official, may_see
 from bot.domain.records import (
     SYSTEM,
     Actor,
@@ -37,6 +37,7 @@ from bot.services.notifications import (
 from bot.services.steps import (
     change_status,
     load_complaint,
+    load_for_official,
     load_official,
     meet_assignment,
     meet_clocks,
@@ -80,8 +81,7 @@ async def sign_off(ctx: ServiceContext, actor: Actor, number: str) -> Outcome:
     now = ctx.clock.now()
     try:
         async with ctx.uow_factory() as uow:
-            complaint = await load_complaint(uow, number)
-            official = await load_official(uow, actor)
+            complaint, official = await load_for_official(uow, actor, number)
             if complaint.status is not Status.ROUTED and complaint.handler_id is not None:
                 raise ConcurrentUpdate(number)  # signed off before this request arrived
             status = check_official(Action.SIGN_OFF, complaint, official)
@@ -114,8 +114,7 @@ async def reply(ctx: ServiceContext, actor: Actor, number: str, text: str) -> Ou
     message = required_note(text, ("回复内容", "reply text"))
     now = ctx.clock.now()
     async with ctx.uow_factory() as uow:
-        complaint = await load_complaint(uow, number)
-        official = await load_official(uow, actor)
+        complaint, official = await load_for_official(uow, actor, number)
         met: list[str] = []
         if complaint.status is Status.ROUTED:
             signed = check_official(Action.SIGN_OFF, complaint, official)
@@ -139,8 +138,7 @@ async def resolve(ctx: ServiceContext, actor: Actor, number: str, summary: str) 
     text = required_note(summary, ("办结说明", "resolution summary"))
     now = ctx.clock.now()
     async with ctx.uow_factory() as uow:
-        complaint = await load_complaint(uow, number)
-        official = await load_official(uow, actor)
+        complaint, official = await load_for_official(uow, actor, number)
         status = check_official(Action.RESOLVE, complaint, official)
         complaint.resolution_summary, complaint.resolved_at = text, now
         await change_status(uow, complaint, status, now)
@@ -158,8 +156,7 @@ async def transfer(
     target = ctx.canonical_unit(unit)
     now = ctx.clock.now()
     async with ctx.uow_factory() as uow:
-        complaint = await load_complaint(uow, number)
-        official = await load_official(uow, actor)
+        complaint, official = await load_for_official(uow, actor, number)
         status = check_official(Action.TRANSFER, complaint, official)
         if target == complaint.lead_unit:
             raise InvalidInput(f"工单已在 {target} 办理", f"complaint is already with {target}")
@@ -189,8 +186,7 @@ async def return_complaint(ctx: ServiceContext, actor: Actor, number: str, reaso
     why = required_note(reason, ("退单理由", "return reason"))
     now = ctx.clock.now()
     async with ctx.uow_factory() as uow:
-        complaint = await load_complaint(uow, number)
-        official = await load_official(uow, actor)
+        complaint, official = await load_for_official(uow, actor, number)
         status = check_official(Action.RETURN, complaint, official)
         previous = complaint.lead_unit
         complaint.lead_unit, complaint.handler_id = None, None
@@ -219,8 +215,7 @@ async def dispatch(
     target = ctx.canonical_unit(unit)
     now = ctx.clock.now()
     async with ctx.uow_factory() as uow:
-        complaint = await load_complaint(uow, number)
-        official = await load_official(uow, actor)
+        complaint, official = await load_for_official(uow, actor, number)
         status = check_official(Action.DISPATCH, complaint, official)
         complaint.lead_unit = target
         if complaint.measure_id is not None:
@@ -269,8 +264,7 @@ async def supervise(ctx: ServiceContext, actor: Actor, number: str, note: str) -
     text = required_note(note, ("督办意见", "supervision note"))
     now = ctx.clock.now()
     async with ctx.uow_factory() as uow:
-        complaint = await load_complaint(uow, number)
-        official = await load_official(uow, actor)
+        complaint, official = await load_for_official(uow, actor, number)
         check_official(Action.SUPERVISE, complaint, official)
         event = await record(uow, complaint, EventKind.SUPERVISED, actor, now, text)
         await notify_unit(uow, complaint, "supervised", f"event{event.id}", note=text)
@@ -313,8 +307,7 @@ async def request_extension(
     why = required_note(reason, ("延期理由", "extension reason"))
     now = ctx.clock.now()
     async with ctx.uow_factory() as uow:
-        complaint = await load_complaint(uow, number)
-        official = await load_official(uow, actor)
+        complaint, official = await load_for_official(uow, actor, number)
         check_official(Action.REQUEST_EXTENSION, complaint, official)
         assert complaint.id is not None and official.id is not None
         if await uow.extensions.pending_for_complaint(complaint.id):
@@ -365,6 +358,10 @@ async def decide_extension(
         complaint = await uow.complaints.get(request.complaint_id)
         assert complaint is not None and complaint.id is not None
         official = await load_official(uow, actor)
+        if not may_see(official, complaint):  # another unit's request: as if there were none
+            raise NotFound(
+                f"没有待审批的延期申请 {request_id}", f"no pending extension request {request_id}"
+            )
         check_official(Action.DECIDE_EXTENSION, complaint, official)
         new_due = None
         if approve:

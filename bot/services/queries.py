@@ -2,7 +2,8 @@
 complaint's full record (status, events, clocks, ratings) for whoever may see it.
 
 Owns who may see what: the enterprise sees its own complaints; officials of the lead unit see
-their unit's; dispatchers, supervisors and admins see all. Confidential complaints hide the
+their unit's; dispatchers, supervisors and admins see all. A complaint someone may not see is
+answered as an unknown number is, so numbers reveal nothing. Confidential complaints hide the
 enterprise from officials (the views carry no enterprise identity at all).
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.domain.lifecycle import ComplaintNotFound, PermissionDenied
+from bot.domain.lifecycle import ComplaintNotFound, PermissionDenied, may_see
 from bot.domain.records import (
     Actor,
     Complaint,
@@ -24,7 +25,6 @@ from bot.domain.records import (
 from bot.services.context import ServiceContext
 from bot.services.steps import load_complaint, load_official
 
-DISTRICT_ROLES = (Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN)
 OPEN_STATUSES = tuple(s for s in Status if s.is_open)
 
 
@@ -49,11 +49,8 @@ async def complaint_status(ctx: ServiceContext, actor: Actor, number: str) -> Co
                 official = await load_official(uow, actor)
             except PermissionDenied:
                 raise ComplaintNotFound(complaint.number) from None
-            if official.role not in DISTRICT_ROLES and official.unit != complaint.lead_unit:
-                raise PermissionDenied(
-                    f"工单 {complaint.number} 不属于您的单位",
-                    f"complaint {complaint.number} is not your unit's",
-                )
+            if not may_see(official, complaint):
+                raise ComplaintNotFound(complaint.number)  # as for an unknown number
             lead = official.unit is not None and official.unit == complaint.lead_unit
             if complaint.confidential and not lead:
                 shown = None

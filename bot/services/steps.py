@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.domain.lifecycle import STATUS_TITLES, ComplaintNotFound, NotAnOfficial
+from bot.domain.lifecycle import STATUS_TITLES, ComplaintNotFound, NotAnOfficial, may_see
 from bot.domain.numbers import parse_number
 from bot.domain.records import (
     Actor,
@@ -47,6 +47,19 @@ async def load_official(uow: UnitOfWork, actor: Actor) -> Official:
     if official is None or not official.active:
         raise NotAnOfficial(str(actor))
     return official
+
+
+async def load_for_official(
+    uow: UnitOfWork, actor: Actor, number: str
+) -> tuple[Complaint, Official]:
+    """The complaint ``number`` and the official ``actor`` who acts on it. The official is
+    checked first (someone who is not one learns nothing about numbers); a complaint the
+    official may not see is "not found", as an unknown number is."""
+    official = await load_official(uow, actor)
+    complaint = await load_complaint(uow, number)
+    if not may_see(official, complaint):
+        raise ComplaintNotFound(complaint.number)
+    return complaint, official
 
 
 def required_note(text: str | None, what: tuple[str, str], limit: int = MAX_NOTE) -> str:

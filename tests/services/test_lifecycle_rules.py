@@ -96,9 +96,9 @@ async def test_illegal_transitions_are_named(ctx: ServiceContext) -> None:
 async def test_officials_act_only_on_their_own_units_complaints(ctx: ServiceContext) -> None:
     number, _unit = await _routed(ctx)
     stranger = await add_official(ctx.uow_factory, 222, "区税务局", Role.HANDLER)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(ComplaintNotFound):  # another unit's: as if there were none
         await handling.sign_off(ctx, stranger, number)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(ComplaintNotFound):
         await queries.complaint_status(ctx, stranger, number)
     with pytest.raises(NotAnOfficial):
         await handling.sign_off(ctx, Actor("telegram", "555"), number)
@@ -166,7 +166,7 @@ async def test_transfer_and_return_need_reasons_and_move_the_complaint(
         await handling.transfer(ctx, admin, number, "火星局", "不知道")
     moved = await handling.transfer(ctx, admin, number, "住建局", "涉及施工许可")
     assert moved.lead_unit == "区住建局" and moved.status is Status.ROUTED
-    with pytest.raises(PermissionDenied):  # no longer the old unit's complaint
+    with pytest.raises(ComplaintNotFound):  # no longer the old unit's complaint
         await handling.sign_off(ctx, handler, number)
     builder = await add_official(ctx.uow_factory, 130, "区住建局", Role.HANDLER)
     with pytest.raises(InvalidInput):
