@@ -318,6 +318,11 @@ class UnitOfWork(Protocol):
         tb: TracebackType | None,
     ) -> None: ...
 
+    async def check_storage(self) -> None:
+        """``DatabaseUnavailable`` unless the database this process was started on is still
+        there to write to (a SQLite file: the same file, not deleted or replaced, writable;
+        looked at without opening it, so nothing is created)."""
+
     async def commit(self) -> None: ...
 
     async def rollback(self) -> None: ...

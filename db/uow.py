@@ -31,6 +31,7 @@ from db.repositories import (
     SqlOutbox,
     SqlRatingRepository,
 )
+from db.sqlite_file import SqliteFile
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +60,11 @@ class SqlUnitOfWork:
     chat_states: ports.ChatStates
     reports: ports.ReportQueries
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], storage: SqliteFile | None = None
+    ) -> None:
         self._sessions = sessions
+        self._storage = storage
         self._session: AsyncSession | None = None
 
     async def __aenter__(self) -> Self:
@@ -101,6 +105,12 @@ class SqlUnitOfWork:
         if exc is not None and is_unavailable(exc):
             raise DatabaseUnavailable(type(exc).__name__) from exc
 
+    async def check_storage(self) -> None:
+        """For a SQLite file: still the file opened at start, and writable (PostgreSQL: the
+        read that follows says it all)."""
+        if self._storage is not None:
+            self._storage.check()
+
     async def commit(self) -> None:
         assert self._session is not None, "commit outside 'async with'"
         try:
@@ -119,6 +129,8 @@ class SqlUnitOfWorkFactory:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+        #: the SQLite file as it is now, when the process starts using it
+        self.storage = SqliteFile.of(engine)
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._sessions)
+        return SqlUnitOfWork(self._sessions, self.storage)
