@@ -249,8 +249,7 @@ async def void(ctx: ServiceContext, actor: Actor, number: str, reason: str) -> O
     why = required_note(reason, ("无效理由", "reason"))
     now = ctx.clock.now()
     async with ctx.uow_factory() as uow:
-        complaint = await load_complaint(uow, number)
-        official = await load_official(uow, actor)
+        complaint, official = await load_for_official(uow, actor, number)
         status = check_official(Action.VOID, complaint, official)
         await change_status(uow, complaint, status, now)
         event = await record(uow, complaint, EventKind.VOIDED, actor, now, why)

@@ -28,6 +28,8 @@ USES: dict[str, Use] = {
     "extension": lambda c, a, n: handling.request_extension(c, a, n, "理由"),
     "supervise": lambda c, a, n: handling.supervise(c, a, n, "督办"),
     "dispatch": lambda c, a, n: handling.dispatch(c, a, n, "区住建局"),
+    "void": lambda c, a, n: handling.void(c, a, n, "测试"),
+    "withdraw": enterprise.withdraw,
     "status": queries.complaint_status,
     "follow_up": lambda c, a, n: enterprise.follow_up(c, a, n, "补充"),
     "chase": enterprise.chase,
