@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -163,8 +163,21 @@ async def test_the_bot_process_queues_the_summary_once_and_then_stops_recomputin
         return await real(ctx_, week)
 
     monkeypatch.setattr(reports, "send_weekly_summary", counting)
+    checks = 0
+    five_checks = asyncio.Event()
+    real_week = reports.last_complete_week
+
+    def counting_checks(now: datetime, zone: tzinfo) -> tuple[int, int]:
+        nonlocal checks
+        checks += 1
+        if checks >= 5:
+            five_checks.set()
+        return real_week(now, zone)
+
+    monkeypatch.setattr(reports, "last_complete_week", counting_checks)
     loop = asyncio.create_task(reports.run_weekly_summaries(ctx, interval=0.01))
-    await asyncio.sleep(0.3)
+    async with asyncio.timeout(60):  # however long the first report takes
+        await five_checks.wait()
     loop.cancel()
     with pytest.raises(asyncio.CancelledError):
         await loop
