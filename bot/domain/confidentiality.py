@@ -11,8 +11,10 @@ system. Everyone else is told that there is something to read, never what:
 - reports (the weekly summary pushed to supervisors, its JSON and its spreadsheet) are passed
   on and printed, so they never quote it at all, nor name who filed it (``name_filer``).
 
-What officials write themselves (replies, reasons, supervision notes) is not the enterprise's
-and is not covered. A message about a repeat is confidential when either complaint is.
+Who filed it is withheld alike (``may_name``), except from the lead unit looking at the
+complaint in the bot: it must be able to contact the enterprise. What officials write
+themselves (replies, reasons, supervision notes) is not the enterprise's and is not covered. A
+message about a repeat is confidential when either complaint is.
 """
 
 from __future__ import annotations
@@ -25,12 +27,14 @@ class Reader(StrEnum):
 
     ENTERPRISE = "enterprise"  # the complainant itself
     OFFICIAL = "official"  # a notification to an official, whatever the role
+    LEAD_UNIT = "lead_unit"  # the lead unit's officials, looking at it in the bot
     REPORT = "report"  # summaries, ledgers and exports
 
 
 #: what stands in for the enterprise's words when a reader may not see them
 WITHHELD: dict[Reader, str] = {
     Reader.OFFICIAL: "（企业要求保密，请在系统中查看）",
+    Reader.LEAD_UNIT: "（企业要求保密，请在系统中查看）",
     Reader.REPORT: "（企业要求保密，内容不在报表中显示）",
 }
 
@@ -52,7 +56,13 @@ def quote(words: str, *, confidential: bool, reader: Reader, limit: int) -> str:
     return words if len(words) <= limit else words[:limit] + "…"
 
 
+def may_name(*, confidential: bool, reader: Reader) -> bool:
+    """Whether ``reader`` may know who filed a complaint: a confidential complainant is known
+    to itself and to the unit that must contact it (in the bot's view of the complaint, where
+    access is checked), never to other officials nor in a notification or a report."""
+    return not confidential or reader in (Reader.ENTERPRISE, Reader.LEAD_UNIT)
+
+
 def name_filer(name: str, *, confidential: bool, reader: Reader) -> str:
-    """Who filed a complaint, as ``reader`` may see it: a confidential complainant is not
-    named to anyone but itself."""
-    return name if may_quote(confidential=confidential, reader=reader) else FILER_WITHHELD
+    """Who filed a complaint, as ``reader`` may see it (``may_name``)."""
+    return name if may_name(confidential=confidential, reader=reader) else FILER_WITHHELD

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.domain.confidentiality import Reader, may_name
 from bot.domain.lifecycle import ComplaintNotFound, PermissionDenied, may_see
 from bot.domain.records import (
     Actor,
@@ -52,7 +53,8 @@ async def complaint_status(ctx: ServiceContext, actor: Actor, number: str) -> Co
             if not may_see(official, complaint):
                 raise ComplaintNotFound(complaint.number)  # as for an unknown number
             lead = official.unit is not None and official.unit == complaint.lead_unit
-            if complaint.confidential and not lead:
+            reader = Reader.LEAD_UNIT if lead else Reader.OFFICIAL
+            if not may_name(confidential=complaint.confidential, reader=reader):
                 shown = None
         assert complaint.id is not None
         return ComplaintView(

@@ -17,6 +17,7 @@ from bot.domain.confidentiality import (
     FILER_WITHHELD,
     WITHHELD,
     Reader,
+    may_name,
     may_quote,
     name_filer,
     quote,
@@ -213,5 +214,6 @@ def test_the_rule(reader: Reader, confidential: bool) -> None:
     else:
         assert shown == WITHHELD[reader] and "报复" not in shown
     named = name_filer("偃师某机械厂", confidential=confidential, reader=reader)
-    assert (named == "偃师某机械厂") is may_quote(confidential=confidential, reader=reader)
+    knows = not confidential or reader in (Reader.ENTERPRISE, Reader.LEAD_UNIT)
+    assert (named == "偃师某机械厂") is knows is may_name(confidential=confidential, reader=reader)
     assert named in ("偃师某机械厂", FILER_WITHHELD)
