@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
-from bot.domain.confidentiality import Reader, quote
+from bot.domain.confidentiality import Reader, may_quote, quote
 from bot.domain.lifecycle import STATUS_TITLES
 from bot.domain.records import Complaint, Official, OutboxMessage, Role
 from bot.ports import EnterpriseRepository, OfficialRepository
@@ -72,6 +72,10 @@ def complaint_payload(
         "measure_title": complaint.measure_title,
         "sla_policy": complaint.sla_policy,
         "text": quote(complaint.text, confidential=confidential, reader=reader, limit=EXCERPT),
+        # photos and files the enterprise sent are its words too
+        "attachments": list(complaint.attachments)
+        if may_quote(confidential=confidential, reader=reader)
+        else [],
         **extra,
         **words,
     }

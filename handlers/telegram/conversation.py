@@ -274,7 +274,7 @@ class ConversationHandlers:
         elif parts[0] == keyboards.WITHDRAW and len(parts) == 2:
             outcome = await enterprise.withdraw(ctx, actor, parts[1])
             await _edit(message, chat_texts.withdrawn(outcome.number), None)
-        elif parts[0] == keyboards.STARS and len(parts) == 4 and parts[3].isdigit():
+        elif parts[0] == keyboards.STARS and len(parts) == 4 and parts[3].isdecimal():
             outcome = await enterprise.rate(
                 ctx, actor, parts[1], solved=parts[2] == "1", score=int(parts[3])
             )

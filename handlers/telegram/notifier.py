@@ -10,6 +10,7 @@ inline buttons (``keyboards``).
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta, tzinfo
 
 from telegram import Bot
@@ -28,6 +29,18 @@ from bot.ports import DeliveryFailed
 from handlers.telegram.keyboards import for_notification
 from handlers.telegram.texts import MilestoneTitle, notification
 
+log = logging.getLogger(__name__)
+
+#: notifications that bring the complaint's attachments along (a unit receiving it)
+FORWARDS_ATTACHMENTS = frozenset({"assigned", "dispatch_needed"})
+#: attachment kind -> the Bot method that sends a file of that kind by its file id
+SENDERS = {
+    "photo": "send_photo",
+    "document": "send_document",
+    "voice": "send_voice",
+    "video": "send_video",
+    "audio": "send_audio",
+}
 #: how long one send may take before it counts as timed out (and is retried later)
 SEND_TIMEOUT = 10.0
 
@@ -72,3 +85,20 @@ class TelegramNotifier:
             raise DeliveryFailed(f"Telegram unreachable: {exc}") from exc
         except TelegramError as exc:
             raise DeliveryFailed(f"Telegram error: {exc}") from exc
+        if message.kind in FORWARDS_ATTACHMENTS:
+            await self._forward(chat_id, message.payload.get("attachments") or [])
+
+    async def _forward(self, chat_id: int, attachments: list[object]) -> None:
+        """The enterprise's photos, files and locations after the text. Best effort: the text
+        is delivered already, and retrying the message would send it twice."""
+        for attachment in attachments:
+            kind, _sep, ref = str(attachment).partition(":")
+            try:
+                if kind == "location":
+                    lat, _comma, lon = ref.partition(",")
+                    await self._bot.send_location(chat_id, float(lat), float(lon))
+                elif kind in SENDERS:
+                    send = getattr(self._bot, SENDERS[kind])
+                    await send(chat_id, ref, read_timeout=SEND_TIMEOUT, write_timeout=SEND_TIMEOUT)
+            except (TelegramError, ValueError) as exc:
+                log.warning("attachment %s not forwarded to %s: %s", kind, chat_id, exc)

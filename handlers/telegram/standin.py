@@ -349,6 +349,42 @@ class BotApiStandIn:
         limit = int(params.get("limit") or 100)
         return _ok(self.updates[:limit])
 
+    async def _api_sendphoto(self, params: dict[str, Any]) -> web.Response:
+        return self._file_sent("photo", params)
+
+    async def _api_senddocument(self, params: dict[str, Any]) -> web.Response:
+        return self._file_sent("document", params)
+
+    async def _api_sendvoice(self, params: dict[str, Any]) -> web.Response:
+        return self._file_sent("voice", params)
+
+    async def _api_sendvideo(self, params: dict[str, Any]) -> web.Response:
+        return self._file_sent("video", params)
+
+    async def _api_sendaudio(self, params: dict[str, Any]) -> web.Response:
+        return self._file_sent("audio", params)
+
+    async def _api_sendlocation(self, params: dict[str, Any]) -> web.Response:
+        text = f"[location:{params.get('latitude')},{params.get('longitude')}]"
+        return self._record(int(params["chat_id"]), text, params)
+
+    def _file_sent(self, kind: str, params: dict[str, Any]) -> web.Response:
+        """A file sent by its file id is recorded as the text ``[kind:file_id]``."""
+        return self._record(int(params["chat_id"]), f"[{kind}:{params.get(kind)}]", params)
+
+    def _record(self, chat_id: int, text: str, params: dict[str, Any]) -> web.Response:
+        message_id = next(self._message_ids)
+        self.sent.append(Sent(chat_id, text, params, message_id))
+        return _ok(
+            {
+                "message_id": message_id,
+                "date": int(time.time()),
+                "chat": {"id": chat_id, "type": "private"},
+                "from": {"id": BOT_ID, "is_bot": True, "first_name": "有诉即办"},
+                "text": text,
+            }
+        )
+
     async def _api_sendmessage(self, params: dict[str, Any]) -> web.Response:
         chat_id = int(params["chat_id"])
         failure = self.failures.get(chat_id)

@@ -300,3 +300,17 @@ async def test_one_persons_messages_are_answered_in_the_order_sent(
         complaints = await queries.my_complaints(app.services, Actor("telegram", str(FIRM)))
     assert "请再发一条文字" in told[before] and "已受理您的诉求" in told[before + 1]
     assert complaints[0].attachments and complaints[0].attachments[0].startswith("photo:")
+
+
+async def test_the_units_official_receives_the_photos_with_the_assignment(
+    api: BotApiStandIn, running_bot: RunningBot
+) -> None:
+    road = "门口的路被施工方挖断一个月了，货车进不来"
+    async with running_bot() as app:
+        unit = app.services.route(road).lead_unit
+        assert unit is not None
+        await add_official(app.services.uow_factory, CLERK, unit, Role.HANDLER)
+        api.send_photo(FIRM, caption=road)
+        await api.wait_for_text(CLERK, "新派诉求")
+        photo = await api.wait_for_text(CLERK, "[photo:")
+    assert photo.startswith(f"[photo:ph-{FIRM}-")

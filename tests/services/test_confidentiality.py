@@ -217,3 +217,21 @@ def test_the_rule(reader: Reader, confidential: bool) -> None:
     knows = not confidential or reader in (Reader.ENTERPRISE, Reader.LEAD_UNIT)
     assert (named == "偃师某机械厂") is knows is may_name(confidential=confidential, reader=reader)
     assert named in ("偃师某机械厂", FILER_WITHHELD)
+
+
+def test_a_confidential_complaints_attachments_stay_with_the_enterprise() -> None:
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    from bot.domain.confidentiality import Reader  # noqa: PLC0415
+    from bot.domain.records import Complaint, Status  # noqa: PLC0415
+    from bot.services.notifications import complaint_payload  # noqa: PLC0415
+
+    now = datetime(2026, 11, 25, 2, tzinfo=UTC)
+    complaint = Complaint(
+        "20261125-0001", 1, "路被挖断", "telegram", "general", Status.ROUTED, now, now,
+        attachments=("photo:abc",),
+    )  # fmt: skip
+    assert complaint_payload(complaint, Reader.OFFICIAL)["attachments"] == ["photo:abc"]
+    complaint.confidential = True
+    assert complaint_payload(complaint, Reader.OFFICIAL)["attachments"] == []
+    assert complaint_payload(complaint, Reader.ENTERPRISE)["attachments"] == ["photo:abc"]
