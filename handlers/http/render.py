@@ -121,6 +121,15 @@ def request_entry(
         entry["expected_datetime"] = None if due is None else iso(due, zone)
     if complaint.external_ref:
         entry["ref"] = complaint.external_ref
+    for attachment in complaint.attachments:  # what the filer sent along (routes.py)
+        kind, _sep, value = attachment.partition(":")
+        if kind == "location":
+            lat, _comma, lon = value.partition(",")
+            entry["lat"], entry["long"] = float(lat), float(lon)
+        elif kind == "address":
+            entry["address"] = value
+        elif kind == "url" and entry["media_url"] is None:
+            entry["media_url"] = value
     return entry
 
 

@@ -108,6 +108,38 @@ def _optional(fields: Mapping[str, str], name: str, limit: int) -> str | None:
     return value or None
 
 
+def _where_and_media(fields: Mapping[str, str]) -> tuple[str, ...]:
+    """Open311's ``lat``/``long``, ``address_string`` and ``media_url``, kept with the
+    complaint as attachments (``location:lat,long``, ``address:...``, ``url:...``), as a
+    photo or a location sent in chat is."""
+    kept: list[str] = []
+    lat, lon = _optional(fields, "lat", 32), _optional(fields, "long", 32)
+    if (lat is None) != (lon is None):
+        raise InvalidInput("lat 与 long 须同时提供", "lat and long go together")
+    if lat is not None and lon is not None:
+        try:
+            latitude, longitude = float(lat), float(lon)
+        except ValueError:
+            raise InvalidInput("lat/long 应为数字", "lat and long must be numbers") from None
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            raise InvalidInput("lat/long 超出范围", "lat or long is out of range")
+        kept.append(f"location:{latitude},{longitude}")
+    address = _optional(fields, "address_string", MAX_ADDRESS)
+    if address is not None:
+        kept.append(f"address:{address}")
+    media = _optional(fields, "media_url", MAX_MEDIA_URL)
+    if media is not None:
+        if not media.startswith(("https://", "http://")):
+            raise InvalidInput("media_url 应为 http(s) 地址", "media_url must be an http(s) URL")
+        kept.append(f"url:{media}")
+    return tuple(kept)
+
+
+#: the longest address and media URL kept (an attachment's name holds at most 500)
+MAX_ADDRESS = 200
+MAX_MEDIA_URL = 480
+
+
 def _actor(request: web.Request, fields: Mapping[str, str]) -> Actor:
     """The filer: the platform (by its key's name), and its account when it sends one, so
     two accounts of one platform see only their own complaints."""
@@ -123,7 +155,9 @@ async def create_request(request: web.Request) -> web.Response:
     if not text.strip():
         raise InvalidInput("缺少诉求内容（description）", "description is required")
     ref = _optional(fields, "attributes[ref]", MAX_REF) or _optional(fields, "ref", MAX_REF)
-    ack = await request.app[INTAKE].submit(Submission(actor, text, external_ref=ref))
+    ack = await request.app[INTAKE].submit(
+        Submission(actor, text, attachments=_where_and_media(fields), external_ref=ref)
+    )
     services = request.app[SERVICES]
     notice = render.acknowledgement_notice(ack, services.sla, services.zone)
     return _json([{"service_request_id": ack.number, "service_notice": notice}])

@@ -205,3 +205,28 @@ async def test_a_retried_request_with_the_same_ref_returns_the_same_complaint(
     path = f"/open311/v2/requests/{theirs['service_request_id']}.json"
     [entry] = await (await client.get(path, params={"api_key": OTHER_KEY})).json()
     assert entry["description"] == LOAN and entry["ref"] == "12345-R-1"
+
+
+async def test_location_address_and_media_are_kept_and_returned(client: Client) -> None:
+    ack = await file(
+        client,
+        description=POWER,
+        lat="34.7203",
+        long="112.7887",
+        address_string="偃师区首阳山街道工业园3号",
+        media_url="https://12345.example/media/88.jpg",
+    )
+    path = f"/open311/v2/requests/{ack['service_request_id']}.json"
+    [entry] = await (await client.get(path, params={"api_key": KEY})).json()
+    assert (entry["lat"], entry["long"]) == (34.7203, 112.7887)
+    assert entry["address"] == "偃师区首阳山街道工业园3号"
+    assert entry["media_url"] == "https://12345.example/media/88.jpg"
+    for bad in (
+        {"lat": "34.7"},  # without long
+        {"lat": "north", "long": "112"},
+        {"lat": "95", "long": "112"},
+        {"media_url": "javascript:alert(1)"},
+        {"address_string": "路" * 201},
+    ):
+        response = await client.post(REQUESTS, data={"api_key": KEY, "description": POWER, **bad})
+        await refused(response, 400, "invalid_input")
