@@ -217,3 +217,20 @@ def _router() -> Router:
     if not _ROUTER:
         _ROUTER.append(Router(Searcher(SMALL_MEASURES)))
     return _ROUTER[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "refused"),
+    [
+        ("我去财政局反映，财政局说不归他们管", {"财政局", "财政"}),
+        ("公安把账户冻了", {"公安"}),
+        ("派出所说是民事纠纷不管", {"派出所"}),
+        ("供电所一直不给装表", set()),
+        ("去税务局办退税一直不给退", set()),
+    ],
+)
+def test_a_unit_shown_as_not_responsible_gives_no_signal(text: str, refused: set[str]) -> None:
+    table = load_unit_signals()
+    assert table.not_responsible_names(text) == refused
+    named = {s.term for s in table.signals(text).values()}
+    assert not (named & refused)
