@@ -140,11 +140,22 @@ class LearnedModel:
         return float(self.heads["financing"].probabilities(self.vector(text))[0])
 
     def words_for(self, head: str, text: str, label: str, top: int = 8) -> list[tuple[str, float]]:
-        """The text's features that pushed ``head`` most towards ``label`` (readable)."""
+        """The text's features that pushed ``head`` most towards ``label``, readable: single
+        characters and pieces of a word already listed are left out."""
         h = self.heads[head]
         column = 0 if h.binary else h.classes.index(label)
-        found = h.contributions(self.vector(text), column, self.vectorizer.features, top)
-        return [(readable(f), w) for f, w in found]
+        found = h.contributions(self.vector(text), column, self.vectorizer.features, 6 * top)
+        shown: list[tuple[str, float]] = []
+        seen: list[str] = []
+        for feature, weight in found:
+            bare = feature.split(":", 1)[1] if feature.startswith((WORD, LEXICON)) else feature
+            if len(bare) < 2 or any(bare in s or s in bare for s in seen):
+                continue
+            seen.append(bare)
+            shown.append((readable(feature), weight))
+            if len(shown) == top:
+                break
+        return shown
 
     def nearest(
         self, text: str, k: int = 3, *, kinds: Sequence[str] | None = None

@@ -131,9 +131,11 @@ def test_policy_follows_the_measure_when_the_words_do_not_say_loan(tmp_path: Pat
     ],
 )
 def test_complaint_routed_to_a_financing_measure_gets_1330(text: str) -> None:
+    """The retrieval router's rule (the combined router's own 1330 cases are in
+    tests/knowledge/test_learned.py)."""
     from knowledge import brain  # noqa: PLC0415 - the shipped knowledge base, loaded lazily
 
-    decision = brain.router().route(text)
+    decision = brain.retrieval_router().route(text)
     assert decision.lead_unit is not None and "金融" in decision.lead_unit
     assert decision.sla_policy == "1330"
 
