@@ -79,7 +79,10 @@ def _train(args: argparse.Namespace) -> int:
     print(f"模型版本 / version: {version[:16]}")
     print(f"文件 / file: {path}（{len(payload) / 1e6:.1f} MB，{state}）")
     print(f"训练用时 / training: {seconds:.1f} s；特征 / features: {model.vectorizer.size}")
-    heads = "，".join(f"{name} {len(h.classes)} 类" for name, h in sorted(model.heads.items()))
+    heads = "，".join(
+        f"{name} {'二分类' if h.binary else f'{len(h.classes)} 类'}"
+        for name, h in sorted(model.heads.items())
+    )
     print(f"分类头 / heads: {heads}")
     if route:
         print(

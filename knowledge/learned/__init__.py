@@ -28,8 +28,9 @@ def message_kind_probabilities(text: str) -> Mapping[str, float]:
 
 
 def similarity(a: str, b: str) -> float:
-    """How alike two complaints are, 0..1 (same words and same matter; see
-    ``model.LearnedModel.similarity``); rapidfuzz's ratio / 100 when the layer is off."""
+    """How alike two complaints are in their words, 0..1 (the cosine of the model's TF-IDF
+    vectors, ``model.LearnedModel.similarity``); rapidfuzz's ratio / 100 when the layer is
+    off. Thresholds for repeats and hot topics: README, "Repeats and hot topics"."""
     from knowledge import brain  # noqa: PLC0415
 
     model = brain.learned_model()

@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from knowledge.learned.features import SparseVector
 from knowledge.learned.model import LearnedModel, Neighbour
 from knowledge.model import Measure
 from knowledge.routing.router import Assessment, Candidate, MeasureRef, RouteDecision, Router
@@ -423,6 +424,16 @@ class CombinedAsker:
             raise ValueError(f"the model knows entries the measures lack: {missing[:3]}")
         self.measures = [by_id[c] for c in self.classes]
         self._index = {c: i for i, c in enumerate(self.classes)}
+        #: each measure's sentence vectors, computed on first use (sentences do not change)
+        self._sentence_vectors: dict[str, list[SparseVector]] = {}
+
+    def _vectors_of(self, measure: Measure, sentences: Sequence[str]) -> list[SparseVector]:
+        found = self._sentence_vectors.get(measure.id)
+        if found is None:
+            transform = self.model.vectorizer.transform
+            found = [transform(sentence) for sentence in sentences]
+            self._sentence_vectors[measure.id] = found
+        return found
 
     def _mix(self, question: str) -> tuple[str, Answer, np.ndarray, np.ndarray, np.ndarray]:
         cleaned = normalize_query(question)
@@ -450,6 +461,7 @@ class CombinedAsker:
         """The measures that answer ``question``, best first; raises ``EmptyQuery``."""
         cleaned, retrieved, _model, retrieval, mixture = self._mix(question)
         order = [int(i) for i in np.argsort(-mixture, kind="stable")[:limit]]
+        weights = self.searcher.term_weights(cleaned) if snippets else {}
         hits: list[Hit] = []
         for i in order:
             share = float(mixture[i])
@@ -457,7 +469,7 @@ class CombinedAsker:
                 continue
             measure = self.measures[i]
             if snippets:
-                snippet, matched = self.sentence(cleaned, measure)
+                snippet, matched = self.sentence(cleaned, measure, weights)
             else:
                 snippet, matched = self.searcher.sentences_of(measure)[0], []
             hits.append(Hit(measure, round(share, 3), snippet, tuple(matched)))
@@ -474,21 +486,26 @@ class CombinedAsker:
     def search(self, question: str, limit: int = 5) -> list[Hit]:
         return list(self.answer(question, limit).hits)
 
-    def sentence(self, question: str, measure: Measure) -> tuple[str, list[str]]:
+    def sentence(
+        self, question: str, measure: Measure, weights: Mapping[str, float] | None = None
+    ) -> tuple[str, list[str]]:
         """The sentence of ``measure`` that answers ``question``, and the question's terms in
         it: retrieval's term score (scaled to the measure's best), plus the learned closeness
-        of sentence and question, plus a bonus for a figure when a number is asked for."""
+        of sentence and question, plus a bonus for a figure when a number is asked for.
+        ``weights``: the question's term weights, when the caller has them already."""
         sentences = self.searcher.sentences_of(measure)
-        weights = self.searcher.term_weights(question)
+        if weights is None:
+            weights = self.searcher.term_weights(question)
         lexical, matched = score_sentences(measure, sentences, question, weights)
         top = max(lexical) or 1.0
         number = asks_for_number(question)
         q = self.model.vector(question)
+        vectors = self._vectors_of(measure, sentences) if self.sentence_similarity else []
         best = (-1.0, 0)
         for i, sentence in enumerate(sentences):
             score = lexical[i] / top
             if self.sentence_similarity:
-                score += self.sentence_similarity * q.dot(self.model.vector(sentence))
+                score += self.sentence_similarity * q.dot(vectors[i])
             if number and has_figure(sentence):
                 score += self.number_bonus
             if score > best[0]:

@@ -177,15 +177,19 @@ class LearnedModel:
         ]
 
     def similarity(self, a: str, b: str) -> float:
-        """How alike two texts are, 0..1: the mean of the cosine of their TF-IDF vectors
-        (same words) and of their complaint-head entry distributions (same matter)."""
-        va, vb = self.vector(a), self.vector(b)
-        words = va.dot(vb)
+        """How alike two texts are in their words, 0..1: the cosine of their TF-IDF vectors
+        (character n-grams, jieba words and the lexicon's plan terms, so 拉电 and 接电 share
+        电 and 用电报装). For repeats and hot topics (``bench/learned_similarity.py``)."""
+        return round(min(1.0, max(0.0, self.vector(a).dot(self.vector(b)))), 4)
+
+    def matter_similarity(self, a: str, b: str) -> float:
+        """How alike two complaints are in the matter the model sees in them, 0..1: the
+        cosine of their complaint-head entry distributions. High for two different problems
+        under one measure: not a test for repeats on its own."""
         head = self.heads["complaint"]
-        pa, pb = head.probabilities(va), head.probabilities(vb)
+        pa, pb = head.probabilities(self.vector(a)), head.probabilities(self.vector(b))
         denominator = float(np.linalg.norm(pa) * np.linalg.norm(pb)) or 1.0
-        matter = float(np.dot(pa, pb)) / denominator
-        return round(0.5 * words + 0.5 * matter, 4)
+        return round(float(np.dot(pa, pb)) / denominator, 4)
 
     # -- the file -------------------------------------------------------------------------
 

@@ -219,7 +219,7 @@ def test_similarity_sees_a_paraphrase_as_closer_than_another_matter() -> None:
     a = "新厂房报装用电两个月了，供电所一直说排计划，还没通电"
     paraphrase = "我们新厂申请接电快俩月了，供电那边老说在排计划，电到现在没通"
     other = "食品经营许可证办了一个月还没下来，窗口说材料不全"
-    assert similarity(a, paraphrase) > similarity(a, other) + 0.2
+    assert similarity(a, paraphrase) > similarity(a, other) + 0.1
     assert 0.0 <= similarity(a, other) <= similarity(a, a) <= 1.0
 
 
