@@ -3,8 +3,9 @@
     python -m bench.heldout_check FILE...        # from the worktree root
     python -m bench.heldout_check -q FILE...     # figures only, no misses
 
-Uses the same in-process searcher and router as ``yousu ask`` / ``yousu route``
-(``knowledge.brain``). A file is read as JSON lines and recognised by its fields:
+Uses the same in-process answerer and router as ``yousu ask`` / ``yousu route``
+(``knowledge.brain``: the learned model with retrieval; ``YOUSU_LEARNED=off`` for retrieval
+alone). A file is read as JSON lines and recognised by its fields:
 
 - questions: ``question`` or ``text``, with ``accepted`` (measure ids, held-out format) or
   ``accept`` (title fragments, development format); an optional ``kind`` splits the figures
@@ -24,9 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from knowledge import brain
+from knowledge.brain import Answers, Routes
 from knowledge.model import Measure
-from knowledge.routing import Router
-from knowledge.search import Searcher
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -43,7 +43,7 @@ def measure_ok(measure: Measure, item: dict[str, Any]) -> bool:
     return any(a in measure.title for a in item["accept"])
 
 
-def unit_ok(router: Router, unit: str | None, item: dict[str, Any]) -> bool:
+def unit_ok(router: Routes, unit: str | None, item: dict[str, Any]) -> bool:
     if unit is None:
         return False
     if "accepted_units" in item:
@@ -53,7 +53,7 @@ def unit_ok(router: Router, unit: str | None, item: dict[str, Any]) -> bool:
 
 
 def check_questions(
-    searcher: Searcher, name: str, items: Sequence[dict[str, Any]], *, quiet: bool
+    searcher: Answers, name: str, items: Sequence[dict[str, Any]], *, quiet: bool
 ) -> dict[str, tuple[int, int, int]]:
     kinds = sorted({it.get("kind", "all") for it in items})
     groups = [*kinds, "*"] if len(kinds) > 1 else kinds
@@ -86,7 +86,7 @@ def check_questions(
 
 
 def check_complaints(
-    router: Router, name: str, items: Sequence[dict[str, Any]], *, quiet: bool
+    router: Routes, name: str, items: Sequence[dict[str, Any]], *, quiet: bool
 ) -> None:
     ok = sla_ok = fin = fin_ok = disp = 0
     misses: list[str] = []
@@ -122,7 +122,7 @@ def main(argv: Sequence[str]) -> int:
     if not files:
         print(__doc__)
         return 2
-    searcher = brain.searcher()
+    searcher = brain.asker()
     router = brain.router()
     for path in files:
         items = read_jsonl(path)

@@ -10,7 +10,18 @@ from dataclasses import asdict
 from typing import Any
 
 from knowledge.base import KnowledgeBase
-from knowledge.model import Measure
+from knowledge.model import ONGOING, Deadline, Measure
+
+
+def deadline_note(deadline: Deadline) -> str:
+    """A plan's deadline as an answer should show it, so a date years past does not read as
+    "expired": 方案原定 2023年11月 完成 / 方案要求持续推进."""
+    written = deadline.raw or deadline.normalized
+    if not written:
+        return "方案未写明完成时间"
+    if ONGOING in written:
+        return "方案要求持续推进"
+    return f"方案原定 {written} 完成"
 
 
 def measure_entry(measure: Measure) -> dict[str, Any]:

@@ -4,6 +4,8 @@ the service context wired to both."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -15,8 +17,28 @@ import time_machine
 from bot.domain.sla import SlaEngine, load_sla_engine
 from bot.services.context import ServiceContext
 from db.bootstrap import Database
+from knowledge.learned import artefact
 from tests.sql_backends import BACKENDS, Templates
 from tests.support import FixedClock
+
+# The learned model (knowledge.learned) is named by its version, rebuilt byte for byte and
+# costly to build (~20 s): every test session (and every `yousu` process a test starts) shares
+# the user's model folder, so it is built once per version rather than once per session. The
+# search cache stays private to a session (tests/knowledge/conftest.py).
+os.environ.setdefault(
+    artefact.ENV_VAR,
+    str(artefact.model_dir() or os.path.join(tempfile.gettempdir(), "yousu-models")),
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _learned_model_on_disk() -> None:
+    """The model file exists before any test starts a bot or a `yousu` process (which would
+    otherwise build it while a test waits for an answer)."""
+    from knowledge import brain  # noqa: PLC0415
+
+    brain.learned_model()
+
 
 #: Wednesday 2026-11-25 10:00 in Shanghai: inside service hours on a working day
 START = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)

@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bot.cli.serve",
     "bot.cli.ask",
     "bot.cli.route",
+    "bot.cli.train",
     "bot.cli.measures",
     "bot.cli.units",
     "bot.cli.import_plan",

@@ -1,7 +1,10 @@
 """`yousu route`: name the lead unit for a complaint, with the measure and the SLA policy.
 
-``yousu route TEXT`` prints the decision in Chinese; ``--json`` prints it as JSON; ``yousu
-route -`` reads one complaint per line and prints one JSON object per line, in order.
+``yousu route TEXT`` prints the decision in Chinese; ``--json`` prints it as JSON;
+``--explain`` adds what decided (the model's and retrieval's best measures and their mixture,
+the words that counted, the rules that fired, the nearest corpus complaints, the inputs of the
+confidence); ``yousu route -`` reads one complaint per line and prints one JSON object per
+line, in order.
 """
 
 from __future__ import annotations
@@ -31,7 +34,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--json", action="store_true", help=bilingual_help("输出 JSON", "JSON"))
     parser.add_argument(
-        "--explain", action="store_true", help=bilingual_help("显示依据", "show the reasoning")
+        "--explain",
+        action="store_true",
+        help=bilingual_help(
+            "显示依据：相近语料、关键词与规则", "show what decided: examples, words, rules"
+        ),
     )
     parser.set_defaults(handler=_route)
 
@@ -39,8 +46,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def route_json(text: str, *, explain: bool = False) -> dict[str, Any]:
     """The JSON object for one complaint (also each line of batch mode)."""
     from knowledge import brain  # noqa: PLC0415 - lazy: keeps `yousu --help` fast
+    from knowledge.learned.combine import CombinedRouter  # noqa: PLC0415
 
-    decision = brain.router().route(text)
+    router = brain.router()
+    details = None
+    if explain and isinstance(router, CombinedRouter):
+        details = router.explain(text)
+        decision = details.decision
+    else:
+        decision = router.route(text)
     out: dict[str, Any] = {
         "text": text,
         "lead_unit": decision.lead_unit,
@@ -53,7 +67,25 @@ def route_json(text: str, *, explain: bool = False) -> dict[str, Any]:
     if explain:
         out["matched_terms"] = list(decision.matched_terms)
         out["explanation"] = decision.explanation
+        if details is not None:
+            out["explain"] = {
+                "model": _shares(details.model),
+                "retrieval": _shares(details.retrieval),
+                "mixture": _shares(details.mixture),
+                "words": [[w, s] for w, s in details.words],
+                "rules": list(details.rules),
+                "features": dict(details.features),
+                "financing": details.financing,
+                "nearest": [
+                    {"text": n.example.text, "entry": n.example.entry, "similarity": n.similarity}
+                    for n in details.nearest
+                ],
+            }
     return out
+
+
+def _shares(shares: Any) -> list[dict[str, Any]]:
+    return [{"id": s.id, "title": s.title, "share": s.share} for s in shares]
 
 
 def _batch(explain: bool) -> int:
@@ -71,11 +103,8 @@ def _batch(explain: bool) -> int:
 def _route(args: argparse.Namespace) -> int:
     if args.text == ["-"]:
         return _batch(args.explain)
-    result = route_json(" ".join(args.text), explain=True)
+    result = route_json(" ".join(args.text), explain=args.explain)
     if args.json:
-        if not args.explain:
-            result.pop("matched_terms", None)
-            result.pop("explanation", None)
         print_json(result)
         return 0
     print(render_route(result, explain=args.explain))
@@ -101,5 +130,10 @@ def render_route(result: dict[str, Any], *, explain: bool = False) -> str:
     if result["needs_dispatcher"]:
         lines.append("需派单员确认。/ A dispatcher must confirm.")
     if explain:
+        from bot.cli.ask import explain_lines  # noqa: PLC0415
+
         lines.append(f"依据：{result.get('explanation', '')}")
+        if result.get("explain"):
+            lines.append(f"融资诉求概率：{result['explain']['financing']:.2f}")
+            lines.extend(explain_lines(result["explain"]))
     return "\n".join(lines)

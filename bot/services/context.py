@@ -49,9 +49,10 @@ def default_co_units() -> CoUnits:
 
 
 def default_asker() -> Ask:
-    from knowledge.brain import searcher  # noqa: PLC0415 - builds the index on first use
+    """The learned model with retrieval (``knowledge.brain.asker``), built on first use."""
+    from knowledge.brain import asker  # noqa: PLC0415 - builds the index on first use
 
-    return lambda question: searcher().answer(question, limit=5)
+    return lambda question: asker().answer(question, limit=5)
 
 
 def default_classifier() -> Classify:
@@ -61,9 +62,10 @@ def default_classifier() -> Classify:
 
 
 def default_router() -> Route:
+    """The learned model with retrieval (``knowledge.brain.router``), built on first use."""
     from knowledge.brain import router  # noqa: PLC0415 - builds the index on first use
 
-    return router().route
+    return lambda text: router().route(text)
 
 
 def default_unit_names() -> CanonicalUnit:

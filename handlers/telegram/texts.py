@@ -22,6 +22,7 @@ from bot.services.intake import Acknowledgement
 from bot.services.queries import ComplaintView
 from knowledge.model import Measure
 from knowledge.search.searcher import Answer
+from knowledge.views import deadline_note
 
 #: Telegram refuses messages longer than 4096 characters
 MAX_MESSAGE = 4096
@@ -137,22 +138,23 @@ def _leads(measure: Measure) -> str:
 def policy_answer(answer: Answer) -> str:
     """The sentence that answers, with its measure, lead units and deadline; or, when
     nothing matches well, the three nearest measures offered as such."""
-    if not answer.hits:
+    hits = [h for h in answer.hits if h.score > 0]  # nothing in common is no answer
+    if not hits:
         return "没有找到相关举措，请换个说法再问，或直接发送文字提交诉求。"
     if answer.confident:
-        best = answer.hits[0]
+        best = hits[0]
         lines = [
             f"答：{best.snippet}",
             f"出处：{_source(best.measure)}",
             f"牵头单位：{_leads(best.measure)}",
-            f"完成时限：{best.measure.deadline.raw or best.measure.deadline.normalized}",
+            f"时间节点：{deadline_note(best.measure.deadline)}",
         ]
-        others = answer.hits[1:3]
+        others = hits[1:3]
         if others:
             lines.append("相关举措：")
     else:
         lines = ["没有找到能准确回答的举措，以下是最接近的几项："]
-        others = answer.hits[:3]
+        others = hits[:3]
     lines.extend(f"  · {_source(h.measure)}（牵头：{_leads(h.measure)}）" for h in others)
     return "\n".join(lines)
 

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from knowledge.model import Measure
-from knowledge.routing.sla import SlaPolicyTable, load_sla_policies
+from knowledge.routing.sla import SlaDecision, SlaPolicyTable, load_sla_policies
 from knowledge.routing.units import UnitSignal, UnitSignalTable, load_unit_signals, unit_matches
 from knowledge.search.normalize import normalize_query
 from knowledge.search.searcher import Hit, Searcher
@@ -65,11 +65,36 @@ class RouteDecision:
 
 
 @dataclass(frozen=True, slots=True)
-class _Candidate:
+class Candidate:
+    """A measure the complaint may fall under, re-scored by what the text says about units."""
+
     hit: Hit
     score: float
     signal: UnitSignal | None
     lead_unit: str | None
+
+    @property
+    def unit(self) -> str | None:
+        """The unit this candidate sends the complaint to: the signalled lead unit, else the
+        measure's first lead unit (or group)."""
+        measure = self.hit.measure
+        if self.lead_unit:
+            return self.lead_unit
+        if measure.lead_units:
+            return measure.lead_units[0]
+        return measure.lead_groups[0] if measure.lead_groups else None
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """What retrieval and the unit cues make of a complaint, before a decision."""
+
+    text: str  # normalised
+    sla: SlaDecision
+    candidates: tuple[Candidate, ...]  # best first
+    signals: dict[str, UnitSignal]
+    #: unit names the text shows as not responsible (refused, complained about)
+    not_responsible: frozenset[str] = frozenset()
 
 
 class Router:
@@ -98,7 +123,7 @@ class Router:
             self._alias_cache[unit] = cached
         return cached
 
-    def _unit_signal(
+    def unit_signal(
         self, measure: Measure, signals: dict[str, UnitSignal]
     ) -> tuple[UnitSignal | None, str | None]:
         """The strongest signal for one of the measure's lead units, and that unit."""
@@ -111,37 +136,40 @@ class Router:
                     best = (signal, unit)
         return best
 
-    def route(self, text: str) -> RouteDecision:
-        """Decide the lead unit for a complaint; raises ``EmptyQuery`` for empty text."""
+    def assess(self, text: str, *, financing: bool | None = None) -> Assessment:
+        """Search and unit cues for a complaint; raises ``EmptyQuery`` for empty text.
+
+        ``financing`` overrides the SLA rule's verdict on whether the complaint is a
+        financing request (a financing request belongs to the financial units even when it
+        names none); None keeps the rule's.
+        """
         cleaned = normalize_query(text)
         sla = self.sla_policies.decide(cleaned)
         answer = self.searcher.answer(cleaned, limit=CANDIDATES, snippets=False)
         signals = self.signals.signals(cleaned)
-        for fragment in sla.points_to:
-            # a financing request belongs to the financial units even when it names none
+        points_to = sla.points_to
+        if financing is not None:
+            points_to = self.sla_policies.financing_units() if financing else ()
+        for fragment in points_to:
             if fragment not in signals or signals[fragment].weight < self.signals.name_weight:
-                signals[fragment] = UnitSignal(
-                    fragment, self.signals.name_weight, sla.matched_terms[0]
-                )
-        candidates: list[_Candidate] = []
+                term = sla.matched_terms[0] if sla.matched_terms else "融资"
+                signals[fragment] = UnitSignal(fragment, self.signals.name_weight, term)
+        candidates: list[Candidate] = []
         for rank, hit in enumerate(answer.hits):
-            signal, unit = self._unit_signal(hit.measure, signals)
+            signal, unit = self.unit_signal(hit.measure, signals)
             bonus = UNIT_BONUS * signal.weight if signal else 0.0
             score = hit.score * (1 - 0.02 * rank) + bonus
-            candidates.append(_Candidate(hit, score, signal, unit))
+            candidates.append(Candidate(hit, score, signal, unit))
         candidates.sort(key=lambda c: -c.score)
+        refused = frozenset(self.signals.not_responsible_names(cleaned))
+        return Assessment(cleaned, sla, tuple(candidates), signals, refused)
+
+    def route(self, text: str) -> RouteDecision:
+        """Decide the lead unit for a complaint; raises ``EmptyQuery`` for empty text."""
+        assessment = self.assess(text)
+        cleaned, sla, candidates = assessment.text, assessment.sla, assessment.candidates
         if not candidates or candidates[0].score <= 0:
-            return RouteDecision(
-                text=cleaned,
-                lead_unit=None,
-                co_units=(),
-                measure=None,
-                confidence=0.0,
-                sla_policy=sla.policy,
-                needs_dispatcher=True,
-                matched_terms=sla.matched_terms,
-                explanation="未找到与诉求相符的举措，需派单员人工分派。",
-            )
+            return self.undecided(cleaned, sla)
         best = candidates[0]
         measure = best.hit.measure
         lead = best.lead_unit or (measure.lead_units[0] if measure.lead_units else None)
@@ -176,7 +204,21 @@ class Router:
         )
 
     @staticmethod
-    def _explain(measure: Measure, lead: str | None, best: _Candidate, policy: str) -> str:
+    def undecided(cleaned: str, sla: SlaDecision) -> RouteDecision:
+        return RouteDecision(
+            text=cleaned,
+            lead_unit=None,
+            co_units=(),
+            measure=None,
+            confidence=0.0,
+            sla_policy=sla.policy,
+            needs_dispatcher=True,
+            matched_terms=sla.matched_terms,
+            explanation="未找到与诉求相符的举措，需派单员人工分派。",
+        )
+
+    @staticmethod
+    def _explain(measure: Measure, lead: str | None, best: Candidate, policy: str) -> str:
         parts = [f"诉求对应举措（{measure.number}）{measure.title}"]
         if best.hit.matched_terms:
             parts.append("匹配词：" + "、".join(best.hit.matched_terms[:6]))

@@ -75,6 +75,14 @@ class SlaPolicyTable:
                 return SlaDecision(policy.name, (), policy.points_to)
         return None
 
+    def financing_units(self) -> tuple[str, ...]:
+        """The unit fragments of the first policy that points anywhere (the financing one)."""
+        return next((p.points_to for p in self.policies if p.points_to), ())
+
+    def financing_policy(self) -> str | None:
+        """The name of that policy (``1330``), or None when no policy points to units."""
+        return next((p.name for p in self.policies if p.points_to), None)
+
     def names(self) -> list[str]:
         return [self.default, *(p.name for p in self.policies)]
 

@@ -8,6 +8,7 @@ the text points at and why, so the router can explain its choice from data.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -50,15 +51,36 @@ class UnitSignalTable:
     topic_weight: float = 0.6
     #: characters that may split a two-character phrase (from the lexicon)
     gap_chars: str = ""
+    #: patterns that, right after a unit's name, say the unit is not the responsible one
+    #: (it refused, it is complained about, it was asked already)
+    not_responsible: tuple[str, ...] = ()
     _finder: PhraseFinder = field(init=False, repr=False, compare=False)
+    _refusal: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         terms = [t for cue in self.cues for t in (*cue.names, *cue.topics)]
         object.__setattr__(self, "_finder", PhraseFinder(terms, self.gap_chars))
+        refusal = "|".join(f"(?:{p})" for p in self.not_responsible)
+        object.__setattr__(self, "_refusal", re.compile(refusal) if refusal else None)
+
+    def not_responsible_names(self, text: str) -> set[str]:
+        """The unit names in ``text`` that a mention shows as not responsible."""
+        if self._refusal is None:
+            return set()
+        out: set[str] = set()
+        for name in self._finder.present(text):
+            if not any(name in cue.names for cue in self.cues):
+                continue
+            ends = [m.end() for m in re.finditer(re.escape(name), text)]
+            if any(self._refusal.match(text, end, end + 40) for end in ends):
+                out.add(name)
+        return out
 
     def signals(self, text: str) -> dict[str, UnitSignal]:
-        """The strongest signal per unit-name fragment found in (normalised) ``text``."""
+        """The strongest signal per unit-name fragment found in (normalised) ``text``; a
+        name shown as not responsible (it refused, it is complained about) is no signal."""
         present = self._finder.present(text)
+        present -= self.not_responsible_names(text)
         found: dict[str, UnitSignal] = {}
         for cue in self.cues:
             best: UnitSignal | None = None
@@ -109,8 +131,9 @@ def load_unit_signals(path: Path | None = None) -> UnitSignalTable:
             name_weight=float(raw.get("name_weight", 1.0)),
             topic_weight=float(raw.get("topic_weight", 0.6)),
             gap_chars=load_lexicon().gap_chars,
+            not_responsible=tuple(str(p) for p in raw.get("not_responsible", {}).get("after", [])),
         )
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, re.error) as exc:
         raise RoutingDataError(
             f"派单数据无法读取：{path}（{exc}）", f"cannot read routing data {path}: {exc}"
         ) from exc

@@ -113,6 +113,7 @@ class Searcher:
         segment.add_words(segment.plan_terms(self.measures, unit_names))
         segment.add_words(self.lexicon.all_terms())
         self._sentences: list[list[str]] = [measure_sentences(m) for m in self.measures]
+        self._position = {m.id: i for i, m in enumerate(self.measures)}
         self._titles = [normalize(self._clean_title(m.title)) for m in self.measures]
         contexts = [m.section + " " + m.subsection for m in self.measures]
         texts = [*self._titles, *(x for sentences in self._sentences for x in sentences), *contexts]
@@ -215,6 +216,17 @@ class Searcher:
                 covered += entry_vec * (idf * w)
                 total += idf * w
         return covered / total if total else covered
+
+    def sentences_of(self, measure: Measure) -> list[str]:
+        """The answer candidates of one of the indexed measures, in order."""
+        i = self._position.get(measure.id)
+        return self._sentences[i] if i is not None else measure_sentences(measure)
+
+    def term_weights(self, question: str) -> dict[str, float]:
+        """The question's terms (own words and lexicon expansions) weighted by rarity, as the
+        snippet choice uses them."""
+        query = self._query(question)
+        return {t: q * self._idf(t) for t, q in query.weights.items()}
 
     def _idf(self, term: str) -> float:
         idf = self._body_index.idf(term)

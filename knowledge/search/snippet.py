@@ -76,17 +76,23 @@ def measure_sentences(measure: Measure) -> list[str]:
     return sentences or [measure.title]
 
 
-def choose_snippet(
+def has_figure(sentence: str) -> bool:
+    """True when the sentence states a figure (a count, a duration, a rate, an amount)."""
+    return bool(_DIGIT.search(sentence))
+
+
+def score_sentences(
     measure: Measure,
     sentences: list[str],
     query_text: str,
     term_weights: Mapping[str, float],
-) -> tuple[str, list[str]]:
-    """The answering sentence and the query terms it contains."""
+) -> tuple[list[float], list[list[str]]]:
+    """Each sentence's score as the answer, and the query terms it contains (heaviest first)."""
     wants_number = any(word in query_text for word in QUANTITY_WORDS)
     wants_time = any(word in query_text for word in TIME_WORDS)
     title = measure.title.lower()
-    best: tuple[float, str, list[str]] = (-1.0, sentences[0], [])
+    scores: list[float] = []
+    matched: list[list[str]] = []
     for sentence in sentences:
         low = sentence.lower()
         hits = [t for t in term_weights if t in low]
@@ -100,6 +106,18 @@ def choose_snippet(
             # substance answers better
             score *= 0.6
         score += fuzz.partial_ratio(query_text, sentence, processor=default_process) / 1000
-        if score > best[0]:
-            best = (score, sentence, hits)
-    return best[1], sorted(best[2], key=lambda t: -term_weights[t])
+        scores.append(score)
+        matched.append(sorted(hits, key=lambda t: -term_weights[t]))
+    return scores, matched
+
+
+def choose_snippet(
+    measure: Measure,
+    sentences: list[str],
+    query_text: str,
+    term_weights: Mapping[str, float],
+) -> tuple[str, list[str]]:
+    """The answering sentence and the query terms it contains."""
+    scores, matched = score_sentences(measure, sentences, query_text, term_weights)
+    best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
+    return sentences[best], matched[best]

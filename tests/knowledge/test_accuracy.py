@@ -1,8 +1,13 @@
 """Accuracy over the development sets and our own sets, on the real knowledge base.
 
-Thresholds sit a little below what `bench/search_bench.py` measured, so a regression fails
-while small, honest changes do not. A complaint's lead unit is accepted when a fragment
-of the set names the unit or one of its registry aliases (住建 for 区住建局).
+Thresholds sit a little below what `bench/search_bench.py` and `bench/learned_ablation.py`
+measured, so a regression fails while small, honest changes do not. Routing and answers are
+the learned model combined with retrieval (``knowledge.brain``); on the 20 development
+complaints, which the hand lexicon was tuned on, retrieval alone routed 20 and the combination
+routes 18 (it routes more of the unseen batches right: see the README), hence 0.90 there.
+Questions are checked with retrieval alone and with the combination. A complaint's lead unit
+is accepted when a fragment of the set names the unit or one of its registry aliases (住建 for
+区住建局).
 """
 
 from __future__ import annotations
@@ -56,9 +61,34 @@ def test_question_accuracy(
 
 
 @pytest.mark.parametrize(
+    ("path", "kind", "top1", "top3"),
+    [
+        (DEV / "questions.dev.jsonl", None, 0.95, 1.0),
+        (ROOT / "tests/data/questions.own.jsonl", "plain", 0.95, 1.0),
+        (ROOT / "tests/data/questions.own.jsonl", "colloquial", 0.93, 0.98),
+    ],
+)
+def test_question_accuracy_combined(path: Path, kind: str | None, top1: float, top3: float) -> None:
+    from knowledge import brain  # noqa: PLC0415
+
+    items = [it for it in _read(path) if kind is None or it.get("kind") == kind]
+    asker = brain.asker()
+
+    def good(k: int) -> float:
+        hits = [asker.answer(it["text"], limit=k, snippets=False).hits for it in items]
+        return sum(
+            any(any(a in h.measure.title for a in it["accept"]) for h in found)
+            for found, it in zip(hits, items, strict=True)
+        ) / len(items)
+
+    assert good(1) >= top1
+    assert good(3) >= top3
+
+
+@pytest.mark.parametrize(
     ("path", "units", "sla"),
     [
-        (DEV / "complaints.dev.jsonl", 0.95, 1.0),
+        (DEV / "complaints.dev.jsonl", 0.90, 1.0),
         (ROOT / "tests/data/complaints.own.jsonl", 0.95, 1.0),
     ],
 )

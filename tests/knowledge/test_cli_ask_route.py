@@ -46,7 +46,8 @@ def test_ask_english_gets_no_match_and_a_hint(capsys: pytest.CaptureFixture[str]
     code, out, _ = run(capsys, "ask", "how do I register a company")
     assert code == 0
     assert "请用中文提问" in out
-    assert "最接近" in out
+    # nothing in common with any measure (score 0): no measure is offered as an answer
+    assert "未找到相关举措" in out and "·" not in out
 
 
 @pytest.mark.usefixtures("small_brain")
@@ -130,11 +131,35 @@ def test_route_empty_is_a_bilingual_error(capsys: pytest.CaptureFixture[str]) ->
 def test_ask_json_without_good_match_lists_nearest_titles(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    code, out, _ = run(capsys, "ask", "--json", "想问问政策")
+    assert code == 0
+    result = json.loads(out)
+    assert result["confident"] is False
+    # the nearest are the hits that share something with the question (none here)
+    assert result["nearest_titles"] == [h["title"] for h in result["hits"][:3]]
+    assert all(hit["score"] > 0 for hit in result["hits"])
+
+
+@pytest.mark.usefixtures("small_brain")
+def test_ask_lists_no_related_measure_that_scores_zero(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "ask", "--json", "停电")
+    assert code == 0
+    result = json.loads(out)
+    assert result["confident"] is True
+    assert [h["id"] for h in result["hits"]] == ["2023-26"]
+
+
+@pytest.mark.usefixtures("small_brain")
+def test_ask_json_with_nothing_in_common_shows_no_measure(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     code, out, _ = run(capsys, "ask", "--json", "what is the weather today")
     assert code == 0
     result = json.loads(out)
     assert result["confident"] is False
-    assert len(result["nearest_titles"]) == 3
+    assert result["hits"] == [] and result["nearest_titles"] == []
 
 
 @pytest.mark.usefixtures("small_brain")

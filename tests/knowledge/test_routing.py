@@ -131,9 +131,11 @@ def test_policy_follows_the_measure_when_the_words_do_not_say_loan(tmp_path: Pat
     ],
 )
 def test_complaint_routed_to_a_financing_measure_gets_1330(text: str) -> None:
+    """The retrieval router's rule (the combined router's own 1330 cases are in
+    tests/knowledge/test_learned.py)."""
     from knowledge import brain  # noqa: PLC0415 - the shipped knowledge base, loaded lazily
 
-    decision = brain.router().route(text)
+    decision = brain.retrieval_router().route(text)
     assert decision.lead_unit is not None and "金融" in decision.lead_unit
     assert decision.sla_policy == "1330"
 
@@ -217,3 +219,20 @@ def _router() -> Router:
     if not _ROUTER:
         _ROUTER.append(Router(Searcher(SMALL_MEASURES)))
     return _ROUTER[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "refused"),
+    [
+        ("我去财政局反映，财政局说不归他们管", {"财政局", "财政"}),
+        ("公安把账户冻了", {"公安"}),
+        ("派出所说是民事纠纷不管", {"派出所"}),
+        ("供电所一直不给装表", set()),
+        ("去税务局办退税一直不给退", set()),
+    ],
+)
+def test_a_unit_shown_as_not_responsible_gives_no_signal(text: str, refused: set[str]) -> None:
+    table = load_unit_signals()
+    assert table.not_responsible_names(text) == refused
+    named = {s.term for s in table.signals(text).values()}
+    assert not (named & refused)

@@ -1,0 +1,147 @@
+"""The labelled corpus (``knowledge/corpus/``) as training and evaluation examples.
+
+Owns reading the corpus files and the plan's own sentences used as extra examples. An
+``Example`` is one labelled line: a complaint or question about an entry (``2023-16``), or a
+chat message of another kind (greeting, status, ...). ``group`` names the writer's part
+(``part1``..``part4`` for the entries, ``messages``), so evaluation can hold a writer out.
+Pure: reads files, no Telegram, no SQL.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.errors import YousuError
+from knowledge.model import Measure
+
+CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus"
+ENTRY_FILES = (
+    "entries.part1.jsonl",
+    "entries.part2.jsonl",
+    "entries.part3.jsonl",
+    "entries.part4.jsonl",
+)
+MESSAGE_FILE = "messages.jsonl"
+#: the kinds of ``messages.jsonl`` (complaint and question come from the entries files)
+MESSAGE_KINDS = (
+    "greeting",
+    "thanks",
+    "smalltalk",
+    "help",
+    "status",
+    "followup",
+    "chase",
+    "verdict",
+    "vague",
+)
+#: every kind the message-kind head tells apart, in a fixed order
+KINDS = ("complaint", "question", *MESSAGE_KINDS)
+#: the group of the plan's own sentences (not a writer: always trained on, never tested)
+PLAN_GROUP = "plan"
+
+
+class CorpusError(YousuError):
+    """The labelled corpus is missing or malformed."""
+
+    code = "corpus_invalid"
+    http_status = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    text: str
+    kind: str  # one of KINDS
+    group: str  # the writer's part: part1..part4, messages, or plan
+    entry: str | None = None  # complaints and questions: the entry id
+    style: str = ""  # spoken / workorder / wrong_unit / mixed; plain / colloquial
+    sla: str | None = None  # complaints: "1330" or "general"
+    answer: str | None = None  # questions: the sentence of the entry that answers
+
+
+@dataclass(frozen=True, slots=True)
+class Corpus:
+    entries: tuple[Example, ...]  # complaints and questions
+    messages: tuple[Example, ...]  # the other kinds
+
+    @property
+    def complaints(self) -> tuple[Example, ...]:
+        return tuple(e for e in self.entries if e.kind == "complaint")
+
+    @property
+    def questions(self) -> tuple[Example, ...]:
+        return tuple(e for e in self.entries if e.kind == "question")
+
+    @property
+    def all(self) -> tuple[Example, ...]:
+        return (*self.entries, *self.messages)
+
+
+def corpus_files(directory: Path = CORPUS_DIR) -> list[Path]:
+    """The files the corpus is read from, in a fixed order (their bytes are the version)."""
+    return [directory / name for name in (*ENTRY_FILES, MESSAGE_FILE)]
+
+
+def _read_jsonl(path: Path) -> list[dict[str, object]]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines if line.strip()]
+    except (OSError, ValueError) as exc:
+        raise CorpusError(
+            f"语料文件无法读取：{path}（{exc}）", f"cannot read corpus file {path}: {exc}"
+        ) from exc
+
+
+def _text(raw: dict[str, object], key: str, path: Path) -> str:
+    value = raw.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise CorpusError(f"语料行缺少“{key}”：{path}", f"a line of {path} has no {key!r}")
+    return value
+
+
+def load_corpus(directory: Path = CORPUS_DIR, entry_ids: Iterable[str] | None = None) -> Corpus:
+    """Read the corpus; with ``entry_ids``, a line naming another entry is an error."""
+    known = set(entry_ids) if entry_ids is not None else None
+    entries: list[Example] = []
+    for number, name in enumerate(ENTRY_FILES, start=1):
+        path = directory / name
+        for raw in _read_jsonl(path):
+            kind = _text(raw, "kind", path)
+            entry = _text(raw, "entry", path)
+            if kind not in ("complaint", "question"):
+                raise CorpusError(f"语料类型未知：{kind}", f"unknown kind {kind!r} in {path}")
+            if known is not None and entry not in known:
+                raise CorpusError(f"语料引用了未知举措：{entry}", f"unknown entry {entry!r}")
+            entries.append(
+                Example(
+                    text=_text(raw, "text", path),
+                    kind=kind,
+                    group=f"part{number}",
+                    entry=entry,
+                    style=str(raw.get("style", "")),
+                    sla=str(raw.get("sla", "general")) if kind == "complaint" else None,
+                    answer=str(raw["answer"]) if kind == "question" and "answer" in raw else None,
+                )
+            )
+    messages: list[Example] = []
+    path = directory / MESSAGE_FILE
+    for raw in _read_jsonl(path):
+        kind = _text(raw, "kind", path)
+        if kind not in MESSAGE_KINDS:
+            raise CorpusError(f"消息类型未知：{kind}", f"unknown message kind {kind!r} in {path}")
+        messages.append(Example(text=_text(raw, "text", path), kind=kind, group="messages"))
+    return Corpus(tuple(entries), tuple(messages))
+
+
+def plan_examples(measures: Sequence[Measure]) -> list[Example]:
+    """Each entry's title and sentences as examples of that entry: the plan's own words, so
+    an entry the corpus says little about is still known by its vocabulary."""
+    from knowledge.search.snippet import measure_sentences  # noqa: PLC0415
+
+    out: list[Example] = []
+    for measure in measures:
+        for text in dict.fromkeys((measure.title, *measure_sentences(measure))):
+            out.append(Example(text=text, kind="question", group=PLAN_GROUP, entry=measure.id))
+    return out

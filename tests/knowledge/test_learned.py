@@ -1,0 +1,245 @@
+"""The learned layer (knowledge.learned): training is deterministic, the model file is
+versioned and built when absent, and the heads and the combination get clear cases right.
+
+Small models are trained on a few entries of the corpus (seconds); the shipped model is the
+one ``knowledge.brain`` loads (built once per version into the shared model folder, see
+tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from knowledge import brain
+from knowledge.intent import MessageKind, classify_message
+from knowledge.learned import artefact, build
+from knowledge.learned.combine import CombinedAsker, CombinedRouter
+from knowledge.learned.corpus import CORPUS_DIR, KINDS, Corpus, load_corpus
+from knowledge.learned.model import LearnedModel
+from knowledge.learned.train import HEADS
+
+SMALL_ENTRIES = {"2023-16", "2023-26", "2023-34", "2023-43"}
+#: the real builder (some tests put a fake in its place)
+BUILD_MODEL = build.build_model
+
+
+def small_corpus() -> Corpus:
+    corpus = load_corpus()
+    return Corpus(
+        tuple(e for e in corpus.entries if e.entry in SMALL_ENTRIES), corpus.messages[::3]
+    )
+
+
+def small_model(version: str = "test") -> LearnedModel:
+    heads = [h for h in HEADS if h.name in ("complaint", "kind", "financing")]
+    return BUILD_MODEL(corpus=small_corpus(), heads=heads, calibrate=False, version=version)
+
+
+@pytest.fixture(scope="module")
+def shipped() -> tuple[CombinedRouter, CombinedAsker]:
+    router, asker = brain.router(), brain.asker()
+    assert isinstance(router, CombinedRouter) and isinstance(asker, CombinedAsker)
+    return router, asker
+
+
+# -- training, the file, its version --------------------------------------------------------
+
+
+def test_training_is_deterministic() -> None:
+    first, second = small_model().to_bytes(), small_model().to_bytes()
+    assert first == second
+
+
+def test_the_file_round_trips() -> None:
+    model = small_model()
+    header, arrays = artefact.loads(model.to_bytes())
+    again = LearnedModel.from_parts(header, arrays, model.vectorizer.analyzer)
+    assert again.to_bytes() == model.to_bytes()
+    text = "供电公司装表拖了两个月"
+    assert again.probabilities("complaint", text) == model.probabilities("complaint", text)
+
+
+def test_a_corrupt_file_is_refused() -> None:
+    data = bytearray(small_model().to_bytes())
+    with pytest.raises(artefact.ModelFileError):
+        artefact.loads(bytes(data[:40]))
+    data[:5] = b"xxxxx"
+    with pytest.raises(artefact.ModelFileError):
+        artefact.loads(bytes(data))
+
+
+def test_the_version_is_the_hash_of_corpus_data_and_code(tmp_path: Path) -> None:
+    copy = tmp_path / "corpus"
+    shutil.copytree(CORPUS_DIR, copy)
+    assert artefact.model_version(copy) == artefact.model_version(CORPUS_DIR)
+    path = copy / "messages.jsonl"
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + json.dumps({"kind": "thanks", "text": "多谢多谢"})
+        + "\n",
+        encoding="utf-8",
+    )
+    assert artefact.model_version(copy) != artefact.model_version(CORPUS_DIR)
+    sources = {p.name for p in artefact.source_files()}
+    assert {"entries.part1.jsonl", "lexicon.json", "train.py", "searcher.py"} <= sources
+    assert artefact.file_name("ab" * 32) == f"learned-{'ab' * 8}.bin"
+
+
+def test_absent_model_is_built_written_then_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+
+    def fake_build(*, version: str | None = None, **_: object) -> LearnedModel:
+        calls.append(str(version))
+        return small_model(version or "test")
+
+    monkeypatch.setattr(build, "build_model", fake_build)
+    first = build.load_model(tmp_path)
+    assert first is not None and first.built and calls == [artefact.model_version()]
+    assert first.path == tmp_path / artefact.file_name(artefact.model_version())
+    assert first.path.read_bytes() == first.model.to_bytes()
+    assert (tmp_path / ".gitignore").read_text(encoding="utf-8").endswith("*\n")
+    second = build.load_model(tmp_path)
+    assert second is not None and not second.built and len(calls) == 1
+    assert second.model.to_bytes() == first.model.to_bytes()
+    # a file for another version or a broken one is rebuilt, not trusted
+    first.path.write_bytes(b"not a model")
+    third = build.load_model(tmp_path)
+    assert third is not None and third.built and len(calls) == 2
+    assert build.load_model(tmp_path / "empty", build_missing=False) is None
+
+
+def test_rebuilding_the_shipped_model_gives_the_same_file() -> None:
+    model = brain.learned_model()
+    assert model is not None
+    assert model.version == artefact.model_version()
+    rebuilt = build.build_model(version=model.version)
+    assert rebuilt.to_bytes() == model.to_bytes()
+
+
+def test_yousu_train_writes_the_versioned_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(build, "build_model", lambda **kw: small_model(kw.get("version")))
+    assert main(["train", "--out", str(tmp_path), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    path = Path(result["path"])
+    assert path.parent == tmp_path and path.name == artefact.file_name(result["version"])
+    assert result["version"] == artefact.model_version() and not result["unchanged"]
+    assert main(["train", "--out", str(tmp_path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["unchanged"] is True
+
+
+# -- the message-kind head -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("我那个电的事怎么样了", MessageKind.STATUS),
+        ("都一个礼拜了怎么还没人联系我，能不能快点", MessageKind.CHASE),
+        ("问题已经解决了，非常满意，谢谢你们", MessageKind.VERDICT),
+        ("补充一下，我们厂的地址在首阳山街道工业园3号", MessageKind.FOLLOWUP),
+        ("请问新开办的企业刻公章要收费吗？", MessageKind.QUESTION),
+        ("供电所给我们新厂装表拖了两个月，一直说排不上计划，生产线干等着", MessageKind.COMPLAINT),
+        ("怎么查我提交的诉求进度？", MessageKind.HELP),
+    ],
+)
+def test_the_kind_head_on_clear_cases(text: str, kind: MessageKind) -> None:
+    intent = classify_message(text)
+    assert intent.kind == kind, intent
+
+
+def test_message_kind_probabilities_cover_every_kind() -> None:
+    from knowledge.learned import message_kind_probabilities  # noqa: PLC0415
+
+    p = message_kind_probabilities("你们好，想咨询个事")
+    assert set(p) == set(KINDS)
+    assert abs(sum(p.values()) - 1) < 1e-3
+
+
+# -- the combination on clear cases ---------------------------------------------------------
+
+
+def test_a_complaint_goes_to_the_plans_lead_unit(
+    shipped: tuple[CombinedRouter, CombinedAsker],
+) -> None:
+    d = shipped[0].route("新厂房报装用电快两个月了，供电所一直说在排计划，设备进场了通不了电")
+    assert d.lead_unit is not None and "供电" in d.lead_unit
+    assert d.sla_policy == "general" and not d.needs_dispatcher
+
+
+def test_a_unit_that_refused_does_not_win(shipped: tuple[CombinedRouter, CombinedAsker]) -> None:
+    d = shipped[0].route(
+        "给镇政府修的路验收两年了，工程款一百多万还欠着，我去财政局问，财政局说不归他们管"
+    )
+    assert d.lead_unit is not None and "财政" not in d.lead_unit
+    assert d.sla_policy == "general"  # money owed is not a financing request
+
+
+def test_a_loan_request_is_1330_to_the_financial_units(
+    shipped: tuple[CombinedRouter, CombinedAsker],
+) -> None:
+    d = shipped[0].route("厂里想扩建生产线，向银行申请五百万贷款，两个月了银行一直不批也不说原因")
+    assert d.sla_policy == "1330"
+    assert d.lead_unit is not None and "金融" in d.lead_unit
+
+
+def test_a_number_question_quotes_the_sentence_with_the_number(
+    shipped: tuple[CombinedRouter, CombinedAsker],
+) -> None:
+    answer = shipped[1].answer("企业开办全程最多要几个工作日？")
+    assert answer.confident and answer.hits[0].measure.id == "2023-16"
+    assert "1个工作日" in answer.hits[0].snippet
+
+
+def test_off_topic_is_no_answer(shipped: tuple[CombinedRouter, CombinedAsker]) -> None:
+    for question in ("今天天气怎么样", "股票明天会涨吗", "what is the weather on mars"):
+        answer = shipped[1].answer(question)
+        assert not answer.confident
+        assert all(hit.score > 0 for hit in answer.hits)
+
+
+def test_doubtful_complaints_go_to_a_dispatcher(
+    shipped: tuple[CombinedRouter, CombinedAsker],
+) -> None:
+    d = shipped[0].route("有个事想反映一下，挺麻烦的")
+    assert d.needs_dispatcher and d.confidence < shipped[0].dispatch_threshold
+
+
+def test_similarity_sees_a_paraphrase_as_closer_than_another_matter() -> None:
+    from knowledge.learned import similarity  # noqa: PLC0415
+
+    a = "新厂房报装用电两个月了，供电所一直说排计划，还没通电"
+    paraphrase = "我们新厂申请接电快俩月了，供电那边老说在排计划，电到现在没通"
+    other = "食品经营许可证办了一个月还没下来，窗口说材料不全"
+    assert similarity(a, paraphrase) > similarity(a, other) + 0.1
+    assert 0.0 <= similarity(a, other) <= similarity(a, a) <= 1.0
+
+
+# -- explanations ----------------------------------------------------------------------------
+
+
+def test_route_explain_names_examples_words_and_rules(capsys: pytest.CaptureFixture[str]) -> None:
+    text = "我去财政局反映，财政局说不归他们管，镇政府欠我们的工程款两年了"
+    assert main(["route", "--explain", text]) == 0
+    out = capsys.readouterr().out
+    assert "最相近的语料" in out and "关键词" in out and "置信度输入" in out
+    assert "推诿/被投诉单位不作依据：财政" in out
+    assert main(["route", "--explain", "--json", text]) == 0
+    details = json.loads(capsys.readouterr().out)["explain"]
+    assert len(details["nearest"]) == 3 and details["words"] and details["model"]
+    assert set(details["features"]) == {"mixture", "model", "retrieval", "agree", "best_hit"}
+
+
+def test_ask_explain_names_examples_words_and_rules(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "--explain", "企业开办全程要几个工作日"]) == 0
+    out = capsys.readouterr().out
+    assert "时间节点：方案原定 2023年11月 完成" in out
+    assert "问数字：优先引用含数字的句子" in out and "最相近的语料" in out
