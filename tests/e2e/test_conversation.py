@@ -236,7 +236,7 @@ async def test_the_profile_is_asked_once_after_the_first_complaint(
         summary = await api.wait_for_text(FIRM, "企业信息：")
         # a second complaint does not ask again
         before = len(api.messages_to(FIRM))
-        await _file(api, "银行突然抽贷，资金链要断了，能不能帮忙协调一下")
+        await _file(api, "办施工许可证跑了四趟，每次都说材料不全，也不一次说清楚")
         await api.wait_for_messages(FIRM, before + 1)
         api.send_text(FIRM, "/profile")
         shown = await api.wait_for_text(FIRM, "发送 /profile 修改")

@@ -27,7 +27,7 @@ CLERK, COLLEAGUE, LEAD, OTHER_UNIT, DISPATCHER, STRANGER = (
 )
 LICENCE = "企业办理营业执照变更登记一直没办下来"
 #: a complaint all right, but about no matter the router can place: a dispatcher decides
-VAGUE = "厂里的问题反映了好几次了一直没人解决"
+VAGUE = "我们公司的事拖了三个月了一直没人管，也不知道该找哪个部门"
 
 
 async def _assigned(api: BotApiStandIn, app: App, official: int = CLERK) -> tuple[str, Sent]:
