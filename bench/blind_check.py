@@ -1,6 +1,6 @@
 """The understanding issue's table on one blind batch (run by hand, once per batch).
 
-    python -m bench.blind_check DIR        # DIR holds complaints.jsonl, questions.jsonl, intent.jsonl
+    python -m bench.blind_check DIR   # DIR: complaints.jsonl, questions.jsonl, intent.jsonl
 
 Complaints (``text``, ``accepted_units``, ``sla_policy``, ``style``): an accepted lead unit;
 wrong and not sent to a dispatcher (a silent error); sent to a dispatcher; 1330 right on the
