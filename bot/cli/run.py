@@ -154,6 +154,7 @@ def run_demo(settings: Settings, *, out: TextIO) -> None:
     lifecycle_demo(settings, out=out)
     print(
         "\n自己试试 / try it yourself:\n"
+        "  ./scripts/run    # 在终端里与真实机器人对话（扮演企业和承办单位）/ chat with the bot\n"
         '  .venv/bin/yousu ask "办理营业执照要带什么材料"\n'
         '  .venv/bin/yousu route "办厂房的施工许可证跑了好几趟还没办下来"\n'
         "  .venv/bin/yousu measures | less\n"
