@@ -194,15 +194,8 @@ async def _decide(
 async def remembered_text(ctx: ServiceContext, actor: Actor) -> str | None:
     """The text that waits for the sender's choice (taken: asked once), or None when there
     is none or it is too old."""
-    async with ctx.uow_factory() as uow:
-        state = await uow.chat_states.get(actor)
-        if state is None or state.state != WAITING_CHOICE:
-            return None
-        await uow.chat_states.clear(actor)
-        await uow.commit()
-    if ctx.clock.now() - state.updated_at > REMEMBER_FOR:
-        return None
-    text = state.data.get("text")
+    data = await take_waiting(ctx, actor, WAITING_CHOICE)
+    text = None if data is None else data.get("text")
     return text if isinstance(text, str) else None
 
 

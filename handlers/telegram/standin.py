@@ -395,18 +395,7 @@ class BotApiStandIn:
                     del self.failures[chat_id]
             extra = {"retry_after": failure.retry_after} if failure.retry_after else None
             return _error(failure.status, failure.description, extra)
-        text = str(params["text"])
-        message_id = next(self._message_ids)
-        self.sent.append(Sent(chat_id, text, params, message_id))
-        return _ok(
-            {
-                "message_id": message_id,
-                "date": int(time.time()),
-                "chat": {"id": chat_id, "type": "private"},
-                "from": {"id": BOT_ID, "is_bot": True, "first_name": "有诉即办"},
-                "text": text,
-            }
-        )
+        return self._record(chat_id, str(params["text"]), params)
 
 
 def _ok(result: Any) -> web.Response:

@@ -5,6 +5,7 @@ outbox worker, sweeper) in a task until the test leaves the block."""
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -69,6 +70,18 @@ async def settings(
         data_dir=tmp_path,
         database_url="",
     )
+
+
+def yousu_env(api: BotApiStandIn, settings: Settings, **extra: str) -> dict[str, str]:
+    """The environment of a ``yousu`` process using the stand-in and the test's SQLite file."""
+    return {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_BASE_URL": api.base_url,
+        "DATA_DIR": str(settings.data_dir),
+        "DATABASE_URL": "",
+        **extra,
+    }
 
 
 @pytest.fixture

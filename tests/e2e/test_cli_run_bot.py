@@ -4,7 +4,6 @@ outbox worker delivers, and SIGTERM stops it cleanly (exit code 0, updates confi
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 from pathlib import Path
@@ -12,15 +11,11 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from handlers.telegram.standin import TOKEN, BotApiStandIn
+from handlers.telegram.standin import BotApiStandIn
+from tests.e2e.conftest import yousu_env
+from tests.e2e.sqlite_only import e2e_backend  # noqa: F401 - SQLite only here
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def e2e_backend() -> str:
-    """SQLite only: these run ``yousu`` as its own process (or read the SQLite file)."""
-    return "sqlite"
 
 
 def routed_unit(text: str) -> str:
@@ -41,13 +36,7 @@ START_WITHIN = 60.0
 async def test_yousu_run_serves_the_bot_and_stops_on_sigterm(
     api: BotApiStandIn, settings: Settings, tmp_path: Path
 ) -> None:
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_BASE_URL": api.base_url,
-        "DATA_DIR": str(settings.data_dir),
-        "DATABASE_URL": "",
-    }
+    env = yousu_env(api, settings)
     # the power company's handler, registered the way an operator does it
     unit = routed_unit(POWER)
     register = await asyncio.create_subprocess_exec(

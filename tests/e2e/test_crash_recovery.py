@@ -7,7 +7,6 @@ the next one, before handling it: a crash lost every update fetched but not yet 
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import signal
 import sqlite3
@@ -17,15 +16,11 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from handlers.telegram.standin import TOKEN, BotApiStandIn
+from handlers.telegram.standin import BotApiStandIn
+from tests.e2e.conftest import yousu_env
+from tests.e2e.sqlite_only import e2e_backend  # noqa: F401 - SQLite only here
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def e2e_backend() -> str:
-    """SQLite only: these run ``yousu`` as its own process (or read the SQLite file)."""
-    return "sqlite"
 
 
 #: start-up of a fresh interpreter: imports, migrations check, router warm-up
@@ -77,13 +72,7 @@ async def _wait_until(check: object, within: float) -> None:
 async def test_sigkill_mid_burst_loses_and_duplicates_nothing(
     api: BotApiStandIn, settings: Settings, tmp_path: Path
 ) -> None:
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_BASE_URL": api.base_url,
-        "DATA_DIR": str(settings.data_dir),
-        "DATABASE_URL": "",
-    }
+    env = yousu_env(api, settings)
     users = [810_000 + i for i in range(SENDERS)]
     update_ids = [api.send_text(u, TEXTS[i % len(TEXTS)]) for i, u in enumerate(users)]
     first = await _start(env, tmp_path)

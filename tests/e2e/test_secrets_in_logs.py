@@ -18,15 +18,11 @@ import pytest
 
 from bot.config import Settings
 from handlers.telegram.standin import TOKEN, BotApiStandIn
+from tests.e2e.conftest import yousu_env
+from tests.e2e.sqlite_only import e2e_backend  # noqa: F401 - SQLite only here
 from tests.sql_backends import Templates
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def e2e_backend() -> str:
-    """SQLite only: these run ``yousu`` as its own process (which reads the SQLite file)."""
-    return "sqlite"
 
 
 KEY = "k-platform-secret-for-the-log-test"
@@ -91,14 +87,11 @@ async def test_serve_logs_requests_without_their_keys(
 async def test_run_at_debug_logs_no_token(
     api: BotApiStandIn, settings: Settings, tmp_path: Path
 ) -> None:
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_BASE_URL": api.base_url,
-        "DATA_DIR": str(settings.data_dir),
-        "DATABASE_URL": "",
-        "LOG_LEVEL": "DEBUG",
-    }
+    env = yousu_env(
+        api,
+        settings,
+        LOG_LEVEL="DEBUG",
+    )
     log = tmp_path / "run.log"
     with log.open("wb") as stderr:
         process = await asyncio.create_subprocess_exec(

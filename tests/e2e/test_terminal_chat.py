@@ -11,14 +11,9 @@ import pytest
 
 from bot.cli.chat import run_chat
 from bot.config import Settings
+from tests.e2e.sqlite_only import e2e_backend  # noqa: F401 - SQLite only here
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def e2e_backend() -> str:
-    """SQLite only: these run ``yousu`` as its own process (or read the SQLite file)."""
-    return "sqlite"
 
 
 async def _typed(*lines: str) -> AsyncIterator[str]:
