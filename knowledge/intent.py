@@ -128,13 +128,39 @@ def classify_message(text: str, model: KindModel | None = None) -> MessageIntent
     scores = dict(model(text))
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
     (best, p), runner = ranked[0], (ranked[1] if len(ranked) > 1 else None)
+    source = "model"
+    if best == MessageKind.COMPLAINT and p >= CONFIDENT and asks_while_complaining(text, scores):
+        # an owner describing his situation and then asking is as often asking for
+        # information as for handling: ask him rather than file a work order he did not want
+        p, source = min(p, CONFIDENT - 0.01), "model+question-form"
     return MessageIntent(
         MessageKind(best),
         p,
         runner_up=MessageKind(runner[0]) if runner else None,
-        source="model",
+        source=source,
         scores=scores,
     )
+
+
+#: a text asks something somewhere (a question mark, an interrogative, a 吗/不 question)
+QUESTION_FORM = re.compile(
+    r"[?？]|吗|咋|怎么|如何|能不能|可不可以|有没有|是不是|要不要|多久|几天|多少|哪些|啥|什么|"
+    r"中不中|行不行|能否|是否|可以.{0,6}[吗不]"
+)
+#: a complaint that also asks is filed at once only when the kind head is at least this sure
+SURE_COMPLAINT = 0.9
+#: ... and gives the question kind less than this
+QUESTION_DOUBT = 0.1
+
+
+def asks_while_complaining(text: str, scores: Mapping[str, float]) -> bool:
+    """True when a text the kind head reads as a complaint asks a question and the head is
+    not sure enough that it is a complaint (``SURE_COMPLAINT``, ``QUESTION_DOUBT``)."""
+    if not QUESTION_FORM.search(text):
+        return False
+    complaint = scores.get(MessageKind.COMPLAINT.value, 0.0)
+    question = scores.get(MessageKind.QUESTION.value, 0.0)
+    return complaint < SURE_COMPLAINT or question >= QUESTION_DOUBT
 
 
 def default_kind_model() -> KindModel | None:

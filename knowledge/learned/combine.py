@@ -82,6 +82,11 @@ MIN_SHOWN_UNRETRIEVED = 0.1
 SENTENCE_SIMILARITY = 1.0
 #: how much a sentence with a figure counts more when the question asks for a number
 NUMBER_BONUS = 0.5
+#: how much the answers of the corpus's nearest questions about the same entry count in
+#: choosing the sentence (their writers picked the sentence that answers), and how many
+#: of those questions vote
+EXAMPLE_VOTE = 0.5
+VOTERS = 5
 #: the features of the routing confidence, in the calibration's order
 ROUTE_FEATURES = ("mixture", "model", "retrieval", "agree", "best_hit")
 
@@ -392,6 +397,15 @@ class CombinedRouter:
         )
 
 
+def _sentence_of(answer: str, sentences: Sequence[str]) -> int | None:
+    """Which of ``sentences`` a corpus answer is: the one containing it or contained in it
+    (the writers' sentence splitting differs a little from ours), else None."""
+    for i, sentence in enumerate(sentences):
+        if answer in sentence or sentence in answer:
+            return i
+    return None
+
+
 def asks_for_number(question: str) -> bool:
     return any(w in question for w in QUANTITY_WORDS) or any(w in question for w in TIME_WORDS)
 
@@ -409,8 +423,12 @@ class CombinedAsker:
         confident_at: float = ANSWER_CONFIDENT,
         sentence_similarity: float = SENTENCE_SIMILARITY,
         number_bonus: float = NUMBER_BONUS,
+        example_vote: float = EXAMPLE_VOTE,
     ) -> None:
         self.searcher = searcher
+        self.example_vote = example_vote
+        #: a corpus line with this text does not vote (set by evaluation: leave one out)
+        self.held_out_text: str | None = None
         self.model = model
         self.weight = weight
         self.sharpness = sharpness
@@ -426,6 +444,43 @@ class CombinedAsker:
         self._index = {c: i for i, c in enumerate(self.classes)}
         #: each measure's sentence vectors, computed on first use (sentences do not change)
         self._sentence_vectors: dict[str, list[SparseVector]] = {}
+        #: each measure's corpus questions (rows of ``model.examples``) and the sentence
+        #: each one's answer is, computed on first use
+        self._answered: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def _answered_of(
+        self, measure: Measure, sentences: Sequence[str]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        found = self._answered.get(measure.id)
+        if found is None:
+            rows: list[int] = []
+            picked: list[int] = []
+            for row, example in enumerate(self.model.examples):
+                if example.entry != measure.id or example.kind != "question" or not example.answer:
+                    continue
+                i = _sentence_of(example.answer, sentences)
+                if i is not None:
+                    rows.append(row)
+                    picked.append(i)
+            found = (np.array(rows, dtype=np.int64), np.array(picked, dtype=np.int64))
+            self._answered[measure.id] = found
+        return found
+
+    def _votes(self, question: str, measure: Measure, sentences: Sequence[str]) -> np.ndarray:
+        """Each sentence's share of the votes of the ``VOTERS`` corpus questions about
+        ``measure`` nearest to ``question`` (each voting its similarity for its answer)."""
+        votes = np.zeros(len(sentences), dtype=np.float64)
+        rows, picked = self._answered_of(measure, sentences)
+        if not len(rows):
+            return votes
+        sims = self.model.example_similarities(question)[rows]
+        if self.held_out_text is not None:
+            own = np.array([self.model.examples[r].text == self.held_out_text for r in rows])
+            sims = np.where(own, -1.0, sims)
+        for j in np.argsort(-sims, kind="stable")[:VOTERS]:
+            votes[picked[j]] += max(0.0, float(sims[j]))
+        total = votes.sum()
+        return votes / total if total > 0 else votes
 
     def _vectors_of(self, measure: Measure, sentences: Sequence[str]) -> list[SparseVector]:
         found = self._sentence_vectors.get(measure.id)
@@ -501,11 +556,14 @@ class CombinedAsker:
         number = asks_for_number(question)
         q = self.model.vector(question)
         vectors = self._vectors_of(measure, sentences) if self.sentence_similarity else []
+        votes = self._votes(question, measure, sentences) if self.example_vote else None
         best = (-1.0, 0)
         for i, sentence in enumerate(sentences):
             score = lexical[i] / top
             if self.sentence_similarity:
                 score += self.sentence_similarity * q.dot(vectors[i])
+            if votes is not None:
+                score += self.example_vote * float(votes[i])
             if number and has_figure(sentence):
                 score += self.number_bonus
             if score > best[0]:

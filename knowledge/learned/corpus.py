@@ -24,7 +24,13 @@ ENTRY_FILES = (
     "entries.part3.jsonl",
     "entries.part4.jsonl",
 )
+#: situation questions and complaints that end in a question (``BRIEF.situations.md``):
+#: the hard cases between the two kinds; their writers gave no 1330 label (``sla`` None)
+SITUATION_FILES = ("situations.part5.jsonl", "situations.part6.jsonl")
 MESSAGE_FILE = "messages.jsonl"
+#: the blind batches of ``bench/heldout`` once their first look was taken (spent): their
+#: texts with the kind their writers gave them, training the message-kind head only
+SPENT_FILE = "spent.jsonl"
 #: the kinds of ``messages.jsonl`` (complaint and question come from the entries files)
 MESSAGE_KINDS = (
     "greeting",
@@ -57,14 +63,15 @@ class Example:
     group: str  # the writer's part: part1..part4, messages, or plan
     entry: str | None = None  # complaints and questions: the entry id
     style: str = ""  # spoken / workorder / wrong_unit / mixed; plain / colloquial
-    sla: str | None = None  # complaints: "1330" or "general"
+    sla: str | None = None  # complaints: "1330" or "general" (None: not labelled)
     answer: str | None = None  # questions: the sentence of the entry that answers
 
 
 @dataclass(frozen=True, slots=True)
 class Corpus:
     entries: tuple[Example, ...]  # complaints and questions
-    messages: tuple[Example, ...]  # the other kinds
+    #: the other kinds; and, from the spent batches, complaints and questions without an entry
+    messages: tuple[Example, ...]
 
     @property
     def complaints(self) -> tuple[Example, ...]:
@@ -81,7 +88,7 @@ class Corpus:
 
 def corpus_files(directory: Path = CORPUS_DIR) -> list[Path]:
     """The files the corpus is read from, in a fixed order (their bytes are the version)."""
-    return [directory / name for name in (*ENTRY_FILES, MESSAGE_FILE)]
+    return [directory / name for name in (*ENTRY_FILES, *SITUATION_FILES, MESSAGE_FILE, SPENT_FILE)]
 
 
 def _read_jsonl(path: Path) -> list[dict[str, object]]:
@@ -105,8 +112,9 @@ def load_corpus(directory: Path = CORPUS_DIR, entry_ids: Iterable[str] | None = 
     """Read the corpus; with ``entry_ids``, a line naming another entry is an error."""
     known = set(entry_ids) if entry_ids is not None else None
     entries: list[Example] = []
-    for number, name in enumerate(ENTRY_FILES, start=1):
+    for number, name in enumerate((*ENTRY_FILES, *SITUATION_FILES), start=1):
         path = directory / name
+        labelled_sla = name in ENTRY_FILES
         for raw in _read_jsonl(path):
             kind = _text(raw, "kind", path)
             entry = _text(raw, "entry", path)
@@ -121,7 +129,9 @@ def load_corpus(directory: Path = CORPUS_DIR, entry_ids: Iterable[str] | None = 
                     group=f"part{number}",
                     entry=entry,
                     style=str(raw.get("style", "")),
-                    sla=str(raw.get("sla", "general")) if kind == "complaint" else None,
+                    sla=str(raw.get("sla", "general"))
+                    if kind == "complaint" and labelled_sla
+                    else None,
                     answer=str(raw["answer"]) if kind == "question" and "answer" in raw else None,
                 )
             )
@@ -132,6 +142,13 @@ def load_corpus(directory: Path = CORPUS_DIR, entry_ids: Iterable[str] | None = 
         if kind not in MESSAGE_KINDS:
             raise CorpusError(f"消息类型未知：{kind}", f"unknown message kind {kind!r} in {path}")
         messages.append(Example(text=_text(raw, "text", path), kind=kind, group="messages"))
+    path = directory / SPENT_FILE
+    if path.exists():
+        for raw in _read_jsonl(path):
+            kind = _text(raw, "kind", path)
+            if kind not in KINDS:
+                raise CorpusError(f"消息类型未知：{kind}", f"unknown kind {kind!r} in {path}")
+            messages.append(Example(text=_text(raw, "text", path), kind=kind, group="spent"))
     return Corpus(tuple(entries), tuple(messages))
 
 

@@ -40,6 +40,8 @@ class ExampleRef:
     entry: str | None
     group: str
     style: str
+    #: questions: the sentence of the entry that answers it (the writer's choice)
+    answer: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,13 +163,9 @@ class LearnedModel:
         self, text: str, k: int = 3, *, kinds: Sequence[str] | None = None
     ) -> list[Neighbour]:
         """The ``k`` kept corpus lines most similar to ``text`` (cosine of TF-IDF vectors)."""
-        vector = self.vector(text)
-        if not len(vector.indices):
+        if not len(self.vector(text).indices):
             return []
-        dense = vector.dense(self.vectorizer.size)
-        sims = np.bincount(
-            self._rows, weights=self._data * dense[self._indices], minlength=len(self.examples)
-        )
+        sims = self.example_similarities(text)
         if kinds is not None:
             allowed = np.array([e.kind in kinds for e in self.examples], dtype=bool)
             sims = np.where(allowed, sims, -1.0)
@@ -175,6 +173,16 @@ class LearnedModel:
         return [
             Neighbour(self.examples[int(i)], round(float(sims[i]), 3)) for i in order if sims[i] > 0
         ]
+
+    def example_similarities(self, text: str) -> npt.NDArray[np.float64]:
+        """The cosine of ``text`` and each kept corpus line, in ``self.examples`` order."""
+        dense = self.vector(text).dense(self.vectorizer.size)
+        return np.asarray(
+            np.bincount(
+                self._rows, weights=self._data * dense[self._indices], minlength=len(self.examples)
+            ),
+            dtype=np.float64,
+        )
 
     def similarity(self, a: str, b: str) -> float:
         """How alike two texts are in their words, 0..1: the cosine of their TF-IDF vectors
@@ -201,7 +209,9 @@ class LearnedModel:
                 name: {"classes": list(h.classes), "binary": h.binary}
                 for name, h in sorted(self.heads.items())
             },
-            "examples": [[e.text, e.kind, e.entry, e.group, e.style] for e in self.examples],
+            "examples": [
+                [e.text, e.kind, e.entry, e.group, e.style, e.answer] for e in self.examples
+            ],
             "combiner": self.combiner,
         }
         arrays: dict[str, npt.NDArray[Any]] = {
@@ -244,7 +254,10 @@ class LearnedModel:
             name: Head(name, h.classes, h.coef, h.intercept, h.platt, h.binary)
             for name, h in trained.heads.items()
         }
-        examples = [ExampleRef(e.text, e.kind, e.entry, e.group, e.style) for e in trained.examples]
+        examples = [
+            ExampleRef(e.text, e.kind, e.entry, e.group, e.style, e.answer)
+            for e in trained.examples
+        ]
         csr = trained.vectorizer.transform_many([e.text for e in examples])
         return cls(
             version, trained.vectorizer, heads, examples, csr, combiner, seconds=trained.seconds

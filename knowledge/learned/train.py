@@ -92,7 +92,7 @@ def _kind_examples(corpus: Corpus, _plan: Sequence[Example]) -> list[tuple[Examp
 def _financing_examples(
     corpus: Corpus, _plan: Sequence[Example]
 ) -> list[tuple[Example, str, float]]:
-    return [(ex, ex.sla or "general", 1.0) for ex in corpus.complaints]
+    return [(ex, ex.sla, 1.0) for ex in corpus.complaints if ex.sla is not None]
 
 
 HEADS = (

@@ -54,6 +54,9 @@ TIME_WORDS = (
 _DURATION = re.compile(r"[0-9一二三四五六七八九十两]+\s*(?:个)?\s*(?:工作日|天|日|小时|分钟|个月)")
 
 _MIN_SENTENCE = 4
+#: a sentence that only states the problem the assessment found ("评价发现…", "一是…耗时较长")
+#: says what was wrong, not what the rule or target is: it answers a question less well
+PROBLEM_FACTOR = 0.5
 
 
 def split_sentences(text: str) -> list[str]:
@@ -76,6 +79,18 @@ def measure_sentences(measure: Measure) -> list[str]:
     return sentences or [measure.title]
 
 
+def problem_only_sentences(measure: Measure) -> frozenset[str]:
+    """The sentences of the measure's problem statements (the rectification plan's 主要问题,
+    which its text repeats) that its goals and parts do not also say."""
+    if not measure.problems:
+        return frozenset()
+    said = set(split_sentences(measure.goals))
+    said.update(s for part in measure.parts for s in split_sentences(part.text))
+    return frozenset(
+        s for piece in measure.problems for s in split_sentences(piece) if s not in said
+    )
+
+
 def has_figure(sentence: str) -> bool:
     """True when the sentence states a figure (a count, a duration, a rate, an amount)."""
     return bool(_DIGIT.search(sentence))
@@ -91,6 +106,7 @@ def score_sentences(
     wants_number = any(word in query_text for word in QUANTITY_WORDS)
     wants_time = any(word in query_text for word in TIME_WORDS)
     title = measure.title.lower()
+    problems = problem_only_sentences(measure)
     scores: list[float] = []
     matched: list[list[str]] = []
     for sentence in sentences:
@@ -105,6 +121,8 @@ def score_sentences(
             # the title or its heading ("十、...方案") restates the topic; a sentence of
             # substance answers better
             score *= 0.6
+        if sentence in problems:
+            score *= PROBLEM_FACTOR
         score += fuzz.partial_ratio(query_text, sentence, processor=default_process) / 1000
         scores.append(score)
         matched.append(sorted(hits, key=lambda t: -term_weights[t]))

@@ -243,3 +243,59 @@ def test_ask_explain_names_examples_words_and_rules(capsys: pytest.CaptureFixtur
     out = capsys.readouterr().out
     assert "时间节点：方案原定 2023年11月 完成" in out
     assert "问数字：优先引用含数字的句子" in out and "最相近的语料" in out
+
+
+# -- a complaint that also asks -------------------------------------------------------------
+
+
+def _kind_model(complaint: float, question: float):  # type: ignore[no-untyped-def]
+    def model(_text: str) -> dict[str, float]:
+        rest = (1 - complaint - question) / (len(KINDS) - 2)
+        return {
+            k: complaint if k == "complaint" else question if k == "question" else rest
+            for k in KINDS
+        }
+
+    return model
+
+
+@pytest.mark.parametrize(
+    ("text", "complaint", "question", "filed"),
+    [
+        # asks, and the head is not sure enough: asked back
+        ("厂里想上个光伏，并网咋个流程？", 0.85, 0.12, False),
+        ("说好的补贴到现在没发，还算不算数了？", 0.95, 0.12, False),
+        ("俺那厂房接电拖了俩月，有没有人管", 0.80, 0.05, False),
+        # asks, but the head is sure it is a complaint and barely a question: filed
+        ("报装都一个月了没人来装表，这事到底谁管？", 0.95, 0.04, True),
+        # does not ask: the head's word stands
+        ("供电所给我们新厂装表拖了两个月，生产线干等着", 0.70, 0.25, True),
+    ],
+)
+def test_a_complaint_that_asks_is_filed_only_when_the_head_is_sure(
+    text: str, complaint: float, question: float, filed: bool
+) -> None:
+    intent = classify_message(text, model=_kind_model(complaint, question))
+    assert intent.kind is MessageKind.COMPLAINT
+    assert intent.confident is filed, intent
+    assert (intent.source == "model+question-form") is not filed
+
+
+def test_the_nearest_corpus_questions_vote_for_their_answering_sentence(
+    shipped: tuple[CombinedRouter, CombinedAsker],
+) -> None:
+    _router, asker = shipped
+    measure = next(m for m in asker.searcher.measures if m.id == "2023-16")
+    sentences = asker.searcher.sentences_of(measure)
+    votes = asker._votes("新开公司刻章还要钱吗", measure, sentences)
+    assert abs(votes.sum() - 1) < 1e-6
+    # the writers' answer to questions about seal fees is the sentence on free first seals
+    assert "免费刻制首套公章" in sentences[int(votes.argmax())]
+    asker.example_vote, saved = 0.0, asker.example_vote
+    try:
+        plain, _ = asker.sentence("新开公司刻章还要钱吗", measure)
+    finally:
+        asker.example_vote = saved
+    voted, _ = asker.sentence("新开公司刻章还要钱吗", measure)
+    assert "免费刻制首套公章" in voted
+    assert plain != voted  # the vote decided it
