@@ -148,9 +148,9 @@ QUESTION_FORM = re.compile(
     r"中不中|行不行|能否|是否|可以.{0,6}[吗不]"
 )
 #: a complaint that also asks is filed at once only when the kind head is at least this sure
-SURE_COMPLAINT = 0.9
+SURE_COMPLAINT = 0.8
 #: ... and gives the question kind less than this
-QUESTION_DOUBT = 0.1
+QUESTION_DOUBT = 0.2
 
 
 def asks_while_complaining(text: str, scores: Mapping[str, float]) -> bool:

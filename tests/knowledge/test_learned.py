@@ -263,9 +263,9 @@ def _kind_model(complaint: float, question: float):  # type: ignore[no-untyped-d
     ("text", "complaint", "question", "filed"),
     [
         # asks, and the head is not sure enough: asked back
-        ("厂里想上个光伏，并网咋个流程？", 0.85, 0.12, False),
-        ("说好的补贴到现在没发，还算不算数了？", 0.95, 0.12, False),
-        ("俺那厂房接电拖了俩月，有没有人管", 0.80, 0.05, False),
+        ("厂里想上个光伏，并网咋个流程？", 0.70, 0.25, False),
+        ("说好的补贴到现在没发，还算不算数了？", 0.90, 0.22, False),
+        ("俺那厂房接电拖了俩月，有没有人管", 0.75, 0.05, False),
         # asks, but the head is sure it is a complaint and barely a question: filed
         ("报装都一个月了没人来装表，这事到底谁管？", 0.95, 0.04, True),
         # does not ask: the head's word stands
