@@ -38,6 +38,7 @@ from bot.ports import EnterpriseRepository, OfficialRepository, UnitOfWork
 from bot.services.context import ServiceContext
 from bot.services.notifications import notify_co_units, notify_role, notify_unit
 from bot.services.steps import clean_text
+from knowledge.learned import model_similarity
 from knowledge.routing.router import RouteDecision
 
 #: the longest complaint accepted (a page of text; longer ones are usually pasted documents)
@@ -48,6 +49,13 @@ REPEAT_SIMILARITY = 85
 #: similarity above which complaints of different enterprises under the same measure share a
 #: hot topic; lower than for repeats, since different people word the same problem differently
 TOPIC_SIMILARITY = 70
+#: the learned layer's similarity (the cosine of its TF-IDF vectors, 0..1, which sees 拉电 and
+#: 接电 as near) at or above which the same enterprise's open complaint under the same measure
+#: is repeated, and another enterprise's recent one under the same measure shares the topic:
+#: reworded repeats score 0.21-0.38, other problems under one measure at most 0.12
+#: (``python -m bench.learned_similarity``). rapidfuzz's thresholds above still decide too.
+LEARNED_REPEAT_SIMILARITY = 0.18
+LEARNED_TOPIC_SIMILARITY = 0.14
 TOPIC_WINDOW = timedelta(days=14)
 #: how many recent complaints under the same measure are compared (newest first)
 TOPIC_CANDIDATES = 100
@@ -185,13 +193,29 @@ async def submit_complaints(
     return acknowledgements
 
 
-def _repeat_of(candidates: Sequence[Complaint], text: str) -> Complaint | None:
-    """The enterprise's open complaint this text repeats, if any (the most similar)."""
-    wanted = normalise(text)
+def _likeness(a: str, b: str, fuzzy_at: float, learned_at: float) -> float | None:
+    """How alike two normalised texts are when they are alike enough, else None: rapidfuzz's
+    ratio (0..100) at or above ``fuzzy_at`` counts in full (the same words), the learned
+    similarity (0..1) at or above ``learned_at`` counts below it (the same matter reworded)."""
+    fuzzy = fuzz.ratio(a, b)
+    if fuzzy >= fuzzy_at:
+        return 1.0 + fuzzy / 100
+    learned = model_similarity(a, b)
+    return learned if learned is not None and learned >= learned_at else None
+
+
+def _repeat_of(candidates: Sequence[Complaint], complaint: Complaint) -> Complaint | None:
+    """The enterprise's open complaint this one repeats, if any (the most similar): almost
+    the same words, or the same matter reworded under the same measure."""
+    wanted = normalise(complaint.text)
     best: tuple[float, Complaint] | None = None
     for candidate in candidates:
-        score = fuzz.ratio(wanted, normalise(candidate.text))
-        if score >= REPEAT_SIMILARITY and (best is None or score > best[0]):
+        same_measure = complaint.measure_id is not None and (
+            candidate.measure_id == complaint.measure_id
+        )
+        learned_at = LEARNED_REPEAT_SIMILARITY if same_measure else 2.0  # never on words alone
+        score = _likeness(wanted, normalise(candidate.text), REPEAT_SIMILARITY, learned_at)
+        if score is not None and (best is None or score > best[0]):
             best = (score, candidate)
     return None if best is None else best[1]
 
@@ -204,8 +228,8 @@ def _topic_of(complaint: Complaint, candidates: Sequence[TopicCandidate]) -> str
     for other in candidates:
         if other.enterprise_id == complaint.enterprise_id or not other.topic_key:
             continue
-        score = fuzz.ratio(wanted, other.text)
-        if score >= TOPIC_SIMILARITY and (best is None or score > best[0]):
+        score = _likeness(wanted, other.text, TOPIC_SIMILARITY, LEARNED_TOPIC_SIMILARITY)
+        if score is not None and (best is None or score > best[0]):
             best = (score, other.topic_key)
     return complaint.number if best is None else best[1]
 
@@ -317,7 +341,7 @@ class _Batch:
                 ctx, now, first + i, enterprise_id, submission, text, decision
             )
             open_ones = open_by_enterprise.setdefault(enterprise_id, [])
-            original = _repeat_of(open_ones, text)
+            original = _repeat_of(open_ones, complaint)
             if original is not None:
                 complaint.status = check(Action.MERGE, complaint, "system") or complaint.status
                 complaint.topic_key = original.topic_key

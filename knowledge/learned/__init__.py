@@ -41,6 +41,15 @@ def similarity(a: str, b: str) -> float:
     return model.similarity(a, b)
 
 
+def model_similarity(a: str, b: str) -> float | None:
+    """``similarity(a, b)`` by the learned model, or None when the layer is off (its scale
+    differs from rapidfuzz's, so callers keep a threshold for each)."""
+    from knowledge import brain  # noqa: PLC0415
+
+    model = brain.learned_model()
+    return None if model is None else model.similarity(a, b)
+
+
 def similarities(text: str, others: Sequence[str]) -> list[float]:
     """``similarity(text, other)`` for each of ``others``, in order."""
     return [similarity(text, other) for other in others]
