@@ -133,6 +133,10 @@ def classify_message(text: str, model: KindModel | None = None) -> MessageIntent
         # an owner describing his situation and then asking is as often asking for
         # information as for handling: ask him rather than file a work order he did not want
         p, source = min(p, CONFIDENT - 0.01), "model+question-form"
+    elif best == MessageKind.QUESTION and p >= CONFIDENT and not QUESTION_FORM.search(text):
+        # a "question" that asks nothing is as often a grievance told plainly ("有人冒用俺
+        # 公司名义收定金"): ask rather than answer it with a policy and file nothing
+        p, source = min(p, CONFIDENT - 0.01), "model+no-question-form"
     return MessageIntent(
         MessageKind(best),
         p,
@@ -142,10 +146,12 @@ def classify_message(text: str, model: KindModel | None = None) -> MessageIntent
     )
 
 
-#: a text asks something somewhere (a question mark, an interrogative, a 吗/不 question)
+#: a text asks something somewhere (a question mark, an interrogative, a 吗/不 question, a
+#: request for information)
 QUESTION_FORM = re.compile(
     r"[?？]|吗|咋|怎么|如何|能不能|可不可以|有没有|是不是|要不要|多久|几天|多少|哪些|啥|什么|"
-    r"中不中|行不行|能否|是否|可以.{0,6}[吗不]"
+    r"中不中|行不行|能否|是否|可以.{0,6}[吗不]|请问|咨询|想问|问一下|问个|了解|打听|"
+    r"多长|谁|哪|[不没][?？。.!！~\s]*$"
 )
 #: a complaint that also asks is filed at once only when the kind head is at least this sure
 SURE_COMPLAINT = 0.8

@@ -299,3 +299,23 @@ def test_the_nearest_corpus_questions_vote_for_their_answering_sentence(
     voted, _ = asker.sentence("新开公司刻章还要钱吗", measure)
     assert "免费刻制首套公章" in voted
     assert plain != voted  # the vote decided it
+
+
+@pytest.mark.parametrize(
+    ("text", "answered"),
+    [
+        ("新厂要上高压电，要走几个环节？", True),
+        ("店里想接自来水，一般多长时间能通上", True),
+        ("纳税信用是A，能凭这个贷点款不", True),
+        # asks nothing: as often a grievance told plainly, so asked back
+        ("有人冒用俺公司名义在网上收定金，已经好几个人找上门来要钱了", False),
+    ],
+)
+def test_a_question_that_asks_nothing_is_asked_back(text: str, answered: bool) -> None:
+    def model(_text: str) -> dict[str, float]:
+        rest = 0.2 / (len(KINDS) - 1)
+        return {k: 0.8 if k == "question" else rest for k in KINDS}
+
+    intent = classify_message(text, model=model)
+    assert intent.kind is MessageKind.QUESTION
+    assert intent.confident is answered, intent
