@@ -35,6 +35,11 @@ QUANTITY_WORDS = (
     "几",
     "最多",
     "最长",
+    "几成",
+    "多高",
+    "多大",
+    "多少钱",
+    "标准",
 )
 
 #: question words that ask for a time; a sentence with a duration then answers best
@@ -57,6 +62,9 @@ _MIN_SENTENCE = 4
 #: a sentence that only states the problem the assessment found ("评价发现…", "一是…耗时较长")
 #: says what was wrong, not what the rule or target is: it answers a question less well
 PROBLEM_FACTOR = 0.5
+#: the words of an assessment's finding (where the district stands against the province's
+#: best): such a sentence states a problem too, wherever it stands in the measure
+_FINDING = re.compile(r"评价发现|有待|存在差距|差距|相比|仍需|较为滞后|不够|偏低|偏高|较长")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -121,7 +129,7 @@ def score_sentences(
             # the title or its heading ("十、...方案") restates the topic; a sentence of
             # substance answers better
             score *= 0.6
-        if sentence in problems:
+        if sentence in problems or _FINDING.search(sentence):
             score *= PROBLEM_FACTOR
         score += fuzz.partial_ratio(query_text, sentence, processor=default_process) / 1000
         scores.append(score)
