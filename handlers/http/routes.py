@@ -43,8 +43,6 @@ MAX_IDS = 50
 #: field lengths a platform may send (its account id and its own reference, as stored)
 MAX_ACCOUNT = 64
 MAX_REF = identifiers.MAX_REF
-#: how many of the caller's complaints a GET without numbers lists
-LIST_LIMIT = 50
 
 
 class UnsupportedMediaType(YousuError):
