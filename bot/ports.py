@@ -324,7 +324,9 @@ class FiledFilter:
     end: datetime | None = None
     #: Open311's ``open`` / ``closed`` (``Status.is_open``); None: both
     open: bool | None = None
+    #: changed after: the complaint saved, or an event of ``changes`` recorded, since then
     updated_after: datetime | None = None
+    changes: tuple[EventKind, ...] = ()
 
 
 class FiledQueries(Protocol):

@@ -118,7 +118,14 @@ class SqlFiledQueries:
         if where.end is not None:
             criteria.append(ComplaintRow.created_at <= where.end)
         if where.updated_after is not None:
-            criteria.append(ComplaintRow.updated_at > where.updated_after)
+            # a supervision or a follow-up changes no column of the complaint: its event does
+            changed = select(EventRow.complaint_id).where(
+                EventRow.at > where.updated_after,
+                EventRow.kind.in_([k.value for k in where.changes]),
+            )
+            criteria.append(
+                or_(ComplaintRow.updated_at > where.updated_after, ComplaintRow.id.in_(changed))
+            )
         if where.open is True:
             criteria.append(ComplaintRow.status.in_(_OPEN))
         elif where.open is False:

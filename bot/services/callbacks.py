@@ -40,8 +40,9 @@ def step_values(s: Step) -> dict[str, Any]:
     }
 
 
-def request_values(complaint: Complaint, note: Event | None) -> dict[str, Any]:
-    """The complaint as the platform reads it, as plain JSON values (times in UTC)."""
+def request_values(complaint: Complaint, note: Event | None, event: Event) -> dict[str, Any]:
+    """The complaint as the platform reads it after ``event``, as plain JSON values (times
+    in UTC)."""
     return {
         "number": complaint.number,
         "status": complaint.status.value,
@@ -51,7 +52,7 @@ def request_values(complaint: Complaint, note: Event | None) -> dict[str, Any]:
         "measure_id": complaint.measure_id,
         "measure_title": complaint.measure_title,
         "created_at": _utc(complaint.created_at),
-        "updated_at": _utc(complaint.updated_at),
+        "updated_at": _utc(max(complaint.updated_at, event.at)),
         "ref": complaint.external_ref,
         "note": None if note is None else said(note),
         "note_at": None if note is None else _utc(note.at),
@@ -75,7 +76,7 @@ async def queue_for_platform(uow: UnitOfWork, complaint: Complaint, event: Event
         return False
     notes = await uow.filed.latest_events([complaint.id], UNIT_WORDS)
     payload = {
-        "request": request_values(complaint, notes.get(complaint.id)),
+        "request": request_values(complaint, notes.get(complaint.id), event),
         "account_id": account or None,
         "step": step_values(shown),
     }

@@ -10,9 +10,10 @@ filed in chat, is answered as an unknown number is. The platform reads as the fi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
-from bot.domain.history import UNIT_WORDS, Step, thread
+from bot.domain.history import STEP_TITLES, UNIT_WORDS, Step, thread
 from bot.domain.lifecycle import ComplaintNotFound
 from bot.domain.records import Complaint, Enterprise, Event, SlaClock
 from bot.ports import FiledFilter
@@ -24,11 +25,18 @@ from bot.services.steps import load_complaint
 MAX_LIST = 1000
 
 
+#: events that change what the filer reads (its history's steps)
+CHANGES = tuple(STEP_TITLES)
+
+
 @dataclass(frozen=True, slots=True)
 class Filed:
     complaint: Complaint
     #: the unit's latest words to the filer (a reply, the resolution summary, a void reason)
     note: Event | None
+    #: when the filer's view last changed: the complaint saved, or a step recorded
+    #: (a supervision or a follow-up changes no column of the complaint)
+    changed_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +45,7 @@ class FiledView:
     note: Event | None
     clocks: tuple[SlaClock, ...]
     steps: tuple[Step, ...]
+    changed_at: datetime
 
 
 def filed_by(enterprise: Enterprise | None, platform: str, account: str | None) -> bool:
@@ -55,14 +64,21 @@ async def filed_requests(
     limit: int = MAX_LIST,
 ) -> list[Filed]:
     """The platform's complaints (``account``'s only, when given), newest first."""
+    where = replace(where or FiledFilter(), changes=CHANGES)
     async with ctx.uow_factory() as uow:
         complaints = await uow.filed.filed_by(
-            FILED_CHANNEL, platform, account, where or FiledFilter(), min(limit, MAX_LIST)
+            FILED_CHANNEL, platform, account, where, min(limit, MAX_LIST)
         )
-        notes = await uow.filed.latest_events(
-            [c.id for c in complaints if c.id is not None], UNIT_WORDS
-        )
-    return [Filed(c, notes.get(c.id) if c.id is not None else None) for c in complaints]
+        ids = [c.id for c in complaints if c.id is not None]
+        notes = await uow.filed.latest_events(ids, UNIT_WORDS)
+        latest = await uow.filed.latest_events(ids, CHANGES)
+    found = []
+    for c in complaints:
+        assert c.id is not None
+        step = latest.get(c.id)
+        changed = c.updated_at if step is None else max(c.updated_at, step.at)
+        found.append(Filed(c, notes.get(c.id), changed))
+    return found
 
 
 async def filed_request(
@@ -79,9 +95,6 @@ async def filed_request(
         events = await uow.events.for_complaint(complaint.id)
         clocks = await uow.clocks.for_complaint(complaint.id)
     notes = [e for e in events if e.kind in UNIT_WORDS]
-    return FiledView(
-        complaint,
-        notes[-1] if notes else None,
-        tuple(clocks),
-        tuple(thread(events, complaint)),
-    )
+    steps = thread(events, complaint)
+    changed = max([complaint.updated_at, *(s.at for s in steps)])
+    return FiledView(complaint, notes[-1] if notes else None, tuple(clocks), tuple(steps), changed)

@@ -112,9 +112,11 @@ def request_entry(
     clocks: Sequence[SlaClock] | None,
     zone: tzinfo,
     note: Event | None = None,
+    changed_at: datetime | None = None,
 ) -> dict[str, Any]:
     """One complaint as Open311 shows a service request; ``note`` is the unit's latest
-    words (``bot.domain.history.UNIT_WORDS``), carried in ``status_notes``."""
+    words (``bot.domain.history.UNIT_WORDS``), carried in ``status_notes``; ``changed_at``
+    the last change the filer can read (default: when the complaint was last saved)."""
     entry: dict[str, Any] = {
         "service_request_id": complaint.number,
         "status": "open" if complaint.status.is_open else "closed",
@@ -127,7 +129,7 @@ def request_entry(
         "agency_responsible": complaint.lead_unit,
         "service_notice": None,
         "requested_datetime": iso(complaint.created_at, zone),
-        "updated_datetime": iso(complaint.updated_at, zone),
+        "updated_datetime": iso(changed_at or complaint.updated_at, zone),
         "expected_datetime": None,
         "address": None,
         "address_id": None,
@@ -167,11 +169,15 @@ def history_step(step: Step, zone: tzinfo) -> dict[str, Any]:
 
 
 def history_entry(
-    complaint: Complaint, note: Event | None, steps: Sequence[Step], zone: tzinfo
+    complaint: Complaint,
+    note: Event | None,
+    steps: Sequence[Step],
+    zone: tzinfo,
+    changed_at: datetime | None = None,
 ) -> dict[str, Any]:
     """The history extension (``requests/N/history.json``): the request's status and every
     step the filer may read, oldest first."""
-    entry = request_entry(complaint, None, zone, note)
+    entry = request_entry(complaint, None, zone, note, changed_at)
     return {
         "service_request_id": complaint.number,
         "status": entry["status"],

@@ -207,7 +207,7 @@ async def _view(request: web.Request, number: str) -> platform.FiledView:
 async def get_request(request: web.Request) -> web.Response:
     view = await _view(request, request.match_info["number"])
     zone = request.app[SERVICES].zone
-    entry = render.request_entry(view.complaint, view.clocks, zone, view.note)
+    entry = render.request_entry(view.complaint, view.clocks, zone, view.note, view.changed_at)
     return _answer(request, [entry], xml.REQUESTS)
 
 
@@ -215,7 +215,7 @@ async def get_history(request: web.Request) -> web.Response:
     """The extension ``requests/N/history.json``: every step the filer may read."""
     view = await _view(request, request.match_info["number"])
     zone = request.app[SERVICES].zone
-    entry = render.history_entry(view.complaint, view.note, view.steps, zone)
+    entry = render.history_entry(view.complaint, view.note, view.steps, zone, view.changed_at)
     return _answer(request, [entry], xml.REQUESTS)
 
 
@@ -231,7 +231,10 @@ async def get_requests(request: web.Request) -> web.Response:
     if not numbers:  # the spec: with service_request_id, the other filters are ignored
         where = query.filed_filter(request.query, services.zone)
         mine = await platform.filed_requests(services, name, account, where)
-        entries = [render.request_entry(f.complaint, None, services.zone, f.note) for f in mine]
+        entries = [
+            render.request_entry(f.complaint, None, services.zone, f.note, f.changed_at)
+            for f in mine
+        ]
         return _answer(request, entries, xml.REQUESTS)
     found = []
     for number in numbers:
@@ -239,7 +242,11 @@ async def get_requests(request: web.Request) -> web.Response:
             view = await platform.filed_request(services, name, account, number)
         except ComplaintNotFound:
             continue  # the spec lists what is found; unknown and others' numbers are left out
-        found.append(render.request_entry(view.complaint, view.clocks, services.zone, view.note))
+        found.append(
+            render.request_entry(
+                view.complaint, view.clocks, services.zone, view.note, view.changed_at
+            )
+        )
     return _answer(request, found, xml.REQUESTS)
 
 

@@ -66,6 +66,16 @@ async def test_dates_status_and_updated_after_filter_the_list(
     assert await _list(client, status="open,closed") == [second, first]
     assert await _list(client, updated_after="2026-11-27T10:30:00+08:00") == [first]
     assert await _list(client, updated_after="2026-11-27T12:00:00+08:00") == []
+    # a supervision changes no column of the complaint, but the platform can read it
+    clock.advance(hours=2)  # 13:00
+    supervisor = await add_official(ctx.uow_factory, 502, None, Role.SUPERVISOR)
+    await handling.supervise(ctx, supervisor, second, "请加快办理")
+    assert await _list(client, updated_after="2026-11-27T12:00:00+08:00") == [second]
+    path = f"/open311/v2/requests/{second}.json"
+    [entry] = await (await client.get(path, params={"api_key": KEY})).json()
+    assert entry["updated_datetime"] == "2026-11-27T13:00:00+08:00"
+    listed = await client.get(REQUESTS, params={"api_key": KEY, "status": "open"})
+    assert (await listed.json())[0]["updated_datetime"] == "2026-11-27T13:00:00+08:00"
 
 
 async def test_bad_filters_are_400_with_the_error_shape(client: Client) -> None:
