@@ -4,7 +4,7 @@ id the receiver can drop repeats by; never sent again after a success, across a 
 
 The receiver is a real aiohttp server on 127.0.0.1; the sender is the outbox worker with the
 real ``CallbackNotifier``, in process (both databases) and as ``yousu serve`` killed and
-restarted (SQLite file)."""
+restarted (both databases)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ import hashlib
 import hmac
 import json
 import os
-import shutil
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -27,10 +26,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.domain.records import Role
-from bot.domain.sla import load_sla_engine
 from bot.services import api_keys, handling, outbox_worker
 from bot.services.context import ServiceContext
-from db.bootstrap import open_database
+from db.bootstrap import Database
 from handlers.http.callbacks import CallbackNotifier
 from tests.http.test_open311 import POWER, REQUESTS
 from tests.sql_backends import Templates
@@ -202,14 +200,17 @@ async def _recorded(ctx: ServiceContext, *, sent: bool) -> None:
 
 
 async def test_a_killed_and_restarted_server_never_sends_a_callback_twice(
-    tmp_path: Path, db_templates: Templates, receiver: Receiver
-) -> None:
-    shutil.copyfile(db_templates.sqlite_file, tmp_path / "yousu.sqlite3")
-    env = {**os.environ, "DATA_DIR": str(tmp_path), "DATABASE_URL": "", "HTTP_API_KEYS": ""}
-    database = await open_database(f"sqlite+aiosqlite:///{tmp_path / 'yousu.sqlite3'}")
-    from bot.clock import SystemClock  # noqa: PLC0415
-
-    ctx = ServiceContext(database.uow_factory, load_sla_engine(), SystemClock())
+    ctx: ServiceContext, database: Database, db_templates: Templates, backend: str,
+    tmp_path: Path, receiver: Receiver,
+) -> None:  # fmt: skip
+    # `yousu serve` as its own process on the test's database (its clock is the real one)
+    env = {
+        **os.environ,
+        "DATA_DIR": str(tmp_path),
+        "DATABASE_URL": database.url,
+        "DATABASE_SCHEMA": db_templates.schema if backend == "postgres" else "",
+        "HTTP_API_KEYS": "",
+    }
     made = await api_keys.create_key(ctx, "hotline", receiver.url)
     process, base = await _start_serve(env)
     try:
@@ -252,4 +253,3 @@ async def test_a_killed_and_restarted_server_never_sends_a_callback_twice(
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)
             await asyncio.wait_for(process.wait(), 60)
-        await database.dispose()

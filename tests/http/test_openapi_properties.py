@@ -7,12 +7,15 @@ body matching its schema. A bounded number of examples per operation keeps it sh
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import schemathesis
+from aiohttp import web
+from aiohttp.test_utils import TestClient
 from hypothesis import HealthCheck, given, settings
 from schemathesis import checks
 
@@ -100,3 +103,14 @@ def test_every_answer_keeps_the_openapi_document(
                 case.call_and_validate(base_url=base, excluded_checks=REFUSALS_ALLOWED)
 
             check()
+
+
+async def test_the_document_is_served(client: TestClient[web.Request, web.Application]) -> None:
+    response = await client.get("/open311/v2/openapi.json")
+    assert response.status == 200 and response.content_type == "application/json"
+    served = await response.json()
+    assert served == json.loads(OPENAPI.read_text(encoding="utf-8"))
+    assert served["openapi"].startswith("3.")
+    documented = set(served["paths"])
+    for fmt in ("json", "xml"):
+        assert f"/open311/v2/requests/{{service_request_id}}/history.{fmt}" in documented
