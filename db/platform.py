@@ -21,7 +21,7 @@ from bot.domain.records import Complaint, Event, EventKind, Status
 from bot.errors import YousuError
 from bot.ports import FiledFilter, OperationalCounts
 from db.models import ApiKeyRow, ComplaintRow, EnterpriseRow, EventRow, OutboxRow, SlaClockRow
-from db.repositories import _complaint, _record
+from db.repositories import _complaint, _record, _table
 
 _OPEN = [s.value for s in Status if s.is_open]
 
@@ -130,14 +130,15 @@ class SqlFiledQueries:
             criteria.append(ComplaintRow.status.in_(_OPEN))
         elif where.open is False:
             criteria.append(ComplaintRow.status.not_in(_OPEN))
+        # plain rows, not ORM instances: a list of 1000 reads in a fraction of the time
         statement = (
-            select(ComplaintRow)
+            select(*_table(ComplaintRow).c)
             .join(EnterpriseRow, EnterpriseRow.id == ComplaintRow.enterprise_id)
             .where(and_(*criteria))
             .order_by(ComplaintRow.created_at.desc(), ComplaintRow.id.desc())
             .limit(limit)
         )
-        rows = (await self._session.execute(statement)).scalars().all()
+        rows = (await self._session.execute(statement)).all()
         return [_complaint(row) for row in rows]
 
     async def latest_events(
@@ -153,12 +154,14 @@ class SqlFiledQueries:
             )
             .group_by(EventRow.complaint_id)
         )
-        rows = await self._session.execute(select(EventRow).where(EventRow.id.in_(newest)))
+        rows = await self._session.execute(
+            select(*_table(EventRow).c).where(EventRow.id.in_(newest))
+        )
         return {
             r.complaint_id: Event(
                 r.complaint_id, EventKind(r.kind), r.actor, r.at, r.reason, dict(r.data), r.id
             )
-            for r in rows.scalars()
+            for r in rows.all()
         }
 
 
