@@ -13,10 +13,13 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
 from bot.cli import main
+from bot.errors import InvalidInput
 from bot.services import api_keys
+from bot.services.api_keys import ApiKeyNotFound
 from bot.services.context import ServiceContext
 from db.bootstrap import Database
 from db.models import ApiKeyRow
+from db.platform import DuplicateApiKey
 from tests.http.conftest import KEY
 from tests.http.test_open311 import POWER, REQUESTS, refused
 
@@ -79,3 +82,17 @@ def test_cli_creates_lists_and_revokes(
     assert "没有名为 hotline 的有效密钥" in capsys.readouterr().err
     assert main(["apikeys", "list", "--json"]) == 0
     assert '"revoked_at": "2' in capsys.readouterr().out
+
+
+async def test_a_name_is_held_by_one_active_key(ctx: ServiceContext) -> None:
+    await api_keys.create_key(ctx, "twice")
+    with pytest.raises(DuplicateApiKey):
+        await api_keys.create_key(ctx, "twice")
+    with pytest.raises(InvalidInput):
+        await api_keys.create_key(ctx, "bad name")
+    with pytest.raises(ApiKeyNotFound):
+        await api_keys.revoke_key(ctx, "nobody")
+    await api_keys.revoke_key(ctx, "twice")
+    await api_keys.create_key(ctx, "twice")  # free again once revoked
+    names = [(k.name, k.active) for k in await api_keys.list_keys(ctx)]
+    assert names == [("twice", False), ("twice", True)]
