@@ -21,16 +21,19 @@ Rules every implementation keeps:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from bot.domain.api_keys import ApiKey
 from bot.domain.records import (
     Actor,
     ChatState,
     Complaint,
     Enterprise,
     Event,
+    EventKind,
     ExtensionRequest,
     HotTopic,
     InboxUpdate,
@@ -222,10 +225,16 @@ class Outbox(Protocol):
         were stored (ids are not read back)."""
 
     async def claim(
-        self, now: datetime, owner: str, lease_seconds: float, limit: int = 50
+        self,
+        now: datetime,
+        owner: str,
+        lease_seconds: float,
+        limit: int = 50,
+        channels: Sequence[str] | None = None,
     ) -> list[OutboxMessage]:
         """Unsent, not given-up messages whose ``next_attempt_at`` is due (or None) and whose
-        lease is free or expired, oldest first; leases them to ``owner``."""
+        lease is free or expired, oldest first (only ``channels``' when given: a worker takes
+        only what it can deliver); leases them to ``owner``."""
 
     async def save(self, message: OutboxMessage) -> OutboxMessage:
         """Write delivery state (sent_at, attempts, next_attempt_at, ...); releases the lease."""
@@ -292,6 +301,72 @@ class ReportQueries(Protocol):
         (in the order they were set) and its latest rating."""
 
 
+class ApiKeyRepository(Protocol):
+    async def add(self, key: ApiKey) -> ApiKey:
+        """Store a new key; ``DuplicateApiKey`` when an active key has its name."""
+
+    async def active_by_hash(self, key_hash: str) -> ApiKey | None: ...
+
+    async def active_by_name(self, name: str) -> ApiKey | None: ...
+
+    async def all(self) -> list[ApiKey]:
+        """Every key, revoked ones too, by name and age."""
+
+    async def save(self, key: ApiKey) -> ApiKey: ...
+
+
+@dataclass(frozen=True, slots=True)
+class FiledFilter:
+    """Which of a platform's complaints to list (Open311 ``GET requests``); every bound is
+    optional, times are aware UTC, ``start``/``end`` bound the filing time (end inclusive)."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    #: Open311's ``open`` / ``closed`` (``Status.is_open``); None: both
+    open: bool | None = None
+    #: changed after: the complaint saved, or an event of ``changes`` recorded, since then
+    updated_after: datetime | None = None
+    changes: tuple[EventKind, ...] = ()
+
+
+class FiledQueries(Protocol):
+    """What the 12345 platform reads: the complaints filed over one channel under one API
+    key's name, whichever account they were filed for."""
+
+    async def filed_by(
+        self,
+        channel: str,
+        platform: str,
+        account: str | None,
+        where: FiledFilter,
+        limit: int,
+    ) -> list[Complaint]:
+        """Complaints whose filer is ``channel:platform`` or ``channel:platform/<account>``
+        (only ``account``'s when given), newest first."""
+
+    async def latest_events(
+        self, complaint_ids: Sequence[int], kinds: Sequence[EventKind]
+    ) -> dict[int, Event]:
+        """Each complaint's newest event of these kinds (absent: none)."""
+
+
+@dataclass(frozen=True, slots=True)
+class OperationalCounts:
+    """What ``/metrics`` shows of the database: counts since the database began, and the
+    outbox as it is now, per channel."""
+
+    filed: int
+    routed: int  # assigned to a unit (automatically or by a dispatcher)
+    breached: int  # complaints with at least one clock breached
+    outbox_pending: dict[str, int]
+    outbox_retrying: dict[str, int]  # pending after at least one failed attempt
+    outbox_failed: dict[str, int]  # given up
+
+
+class MetricsQueries(Protocol):
+    async def counts(self) -> OperationalCounts: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction for one use case. ``async with factory() as uow: ...; await
     uow.commit()``; anything not committed is rolled back on exit."""
@@ -308,6 +383,9 @@ class UnitOfWork(Protocol):
     locks: Locks
     chat_states: ChatStates
     reports: ReportQueries
+    api_keys: ApiKeyRepository
+    filed: FiledQueries
+    metrics: MetricsQueries
 
     async def __aenter__(self) -> Self: ...
 

@@ -307,3 +307,26 @@ class OutboxRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     lease_owner: Mapped[str | None] = mapped_column(String(64))
     lease_until: Mapped[datetime | None]
+
+
+class ApiKeyRow(Base):
+    """The 12345 platform's keys (``bot.domain.api_keys``): the key's SHA-256, never the key.
+    A name is taken by one active key at a time; a revoked key's name may be given again."""
+
+    __tablename__ = "api_keys"
+    __table_args__ = (
+        Index(
+            "uq_api_keys_active_name",
+            "name",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    callback_url: Mapped[str | None] = mapped_column(String(500))
+    signing_secret: Mapped[str | None] = mapped_column(String(64))
+    revoked_at: Mapped[datetime | None]

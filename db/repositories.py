@@ -742,7 +742,12 @@ class SqlOutbox:
         return stored
 
     async def claim(
-        self, now: datetime, owner: str, lease_seconds: float, limit: int = 50
+        self,
+        now: datetime,
+        owner: str,
+        lease_seconds: float,
+        limit: int = 50,
+        channels: Sequence[str] | None = None,
     ) -> list[OutboxMessage]:
         candidates = (
             select(OutboxRow.id)
@@ -755,6 +760,8 @@ class SqlOutbox:
             .order_by(OutboxRow.id)
             .limit(limit)
         )
+        if channels is not None:
+            candidates = candidates.where(OutboxRow.channel.in_(list(channels)))
         until = now + timedelta(seconds=lease_seconds)
         rows = await _lease(self._session, OutboxRow, candidates, owner, until)
         return [_message(row) for row in rows]

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import ports
 from bot.ports import DatabaseUnavailable
+from db.platform import SqlApiKeys, SqlFiledQueries, SqlMetricsQueries
 from db.report import SqlReportQueries
 from db.repositories import (
     SqlChatStates,
@@ -59,6 +60,9 @@ class SqlUnitOfWork:
     locks: ports.Locks
     chat_states: ports.ChatStates
     reports: ports.ReportQueries
+    api_keys: ports.ApiKeyRepository
+    filed: ports.FiledQueries
+    metrics: ports.MetricsQueries
 
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], storage: SqliteFile | None = None
@@ -82,6 +86,9 @@ class SqlUnitOfWork:
         self.locks = SqlLocks(session)
         self.chat_states = SqlChatStates(session)
         self.reports = SqlReportQueries(session)
+        self.api_keys = SqlApiKeys(session)
+        self.filed = SqlFiledQueries(session)
+        self.metrics = SqlMetricsQueries(session)
         return self
 
     async def __aexit__(

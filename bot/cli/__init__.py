@@ -31,6 +31,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bot.cli.sla",
     "bot.cli.complaint",
     "bot.cli.officials",
+    "bot.cli.apikeys",
     "bot.cli.report",
     "bot.cli.sweep",
     "bot.cli.db",

@@ -2,13 +2,15 @@
 
 Opens the app (database migrated), warms the router up so the first complaint is answered
 quickly, and serves ``handlers.http`` with one intake queue, so complaints posted together are
-written together. Delivering notifications and the SLA sweeper stay with ``yousu run``.
+written together. Beside it runs the outbox worker of the platform's callbacks (the
+``callback`` channel only); Telegram messages and the SLA sweeper stay with ``yousu run``.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 
@@ -67,8 +69,12 @@ async def serve_api(
     from aiohttp import web  # noqa: PLC0415 - keeps --help fast
 
     from bot.app import open_app  # noqa: PLC0415
+    from bot.owners import owner_name  # noqa: PLC0415
+    from bot.services import outbox_worker  # noqa: PLC0415
+    from bot.services.callbacks import CHANNEL  # noqa: PLC0415
     from bot.services.intake_queue import IntakeQueue  # noqa: PLC0415
     from handlers.http.app import build_app  # noqa: PLC0415
+    from handlers.http.callbacks import CallbackNotifier  # noqa: PLC0415
     from knowledge.brain import warm_up  # noqa: PLC0415
 
     async with open_app(settings) as app:
@@ -76,6 +82,11 @@ async def serve_api(
         web_app = build_app(app.services, settings, intake=IntakeQueue(app.services))
         runner = web.AppRunner(web_app, access_log=log)
         await runner.setup()
+        notifier = CallbackNotifier(app.services)
+        callbacks = asyncio.create_task(
+            outbox_worker.run_forever(app.services, {CHANNEL: notifier}, owner_name()),
+            name="callbacks",
+        )
         try:
             site = web.TCPSite(runner, host, port)
             await site.start()
@@ -84,4 +95,8 @@ async def serve_api(
                 ready(bound)
             await stop.wait()
         finally:
+            callbacks.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await callbacks
+            await notifier.close()
             await runner.cleanup()

@@ -49,7 +49,11 @@ async def deliver_due(
     batch: int = BATCH,
 ) -> DeliveryResult:
     async with ctx.uow_factory() as uow:
-        messages = await uow.outbox.claim(ctx.clock.now(), owner, lease_seconds, batch)
+        # only what this worker can deliver: another process may deliver other channels
+        # (``yousu run`` Telegram, ``yousu serve`` the platform's callbacks)
+        messages = await uow.outbox.claim(
+            ctx.clock.now(), owner, lease_seconds, batch, channels=tuple(notifiers)
+        )
         await uow.commit()  # the lease is ours before anything is sent
     sent = retried = failed = 0
     for message in messages:

@@ -23,6 +23,7 @@ from bot.domain.records import (
 from bot.domain.sla import MetBy, SlaEngine, UnknownMilestone
 from bot.errors import InvalidInput
 from bot.ports import UnitOfWork
+from bot.services.callbacks import queue_for_platform
 from bot.services.notifications import Audience, notify_enterprise
 
 #: the longest reason, reply or summary a person may write
@@ -97,7 +98,9 @@ async def record(
     **data: Any,
 ) -> Event:
     assert complaint.id is not None
-    return await uow.events.append(Event(complaint.id, kind, str(actor), at, reason, dict(data)))
+    event = await uow.events.append(Event(complaint.id, kind, str(actor), at, reason, dict(data)))
+    await queue_for_platform(uow, complaint, event)  # the 12345 platform's callback, if any
+    return event
 
 
 async def change_status(

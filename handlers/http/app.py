@@ -18,8 +18,9 @@ from bot.config import Settings
 from bot.errors import YousuError
 from bot.services.context import ServiceContext
 from bot.services.intake_queue import IntakeQueue
-from handlers.http import render, routes
+from handlers.http import render, routes, xml
 from handlers.http.keys import ApiKeys
+from handlers.http.metrics import METRICS, Metrics, metrics
 from knowledge.base import load_knowledge_base
 
 log = logging.getLogger(__name__)
@@ -36,11 +37,17 @@ _HTTP_ZH = {
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def _error(status: int, zh: str, code: str, en: str) -> web.Response:
+def _error(request: web.Request, status: int, zh: str, code: str, en: str) -> web.Response:
+    body = render.error_body(status, zh, code, en)
+    if request.path.endswith(".xml"):  # an XML endpoint answers its errors in XML
+        return web.Response(
+            body=xml.document(*xml.ERRORS, body),
+            status=status,
+            content_type=xml.CONTENT_TYPE,
+            charset="utf-8",
+        )
     return web.json_response(
-        render.error_body(status, zh, code, en),
-        status=status,
-        dumps=lambda value: json.dumps(value, ensure_ascii=False),
+        body, status=status, dumps=lambda value: json.dumps(value, ensure_ascii=False)
     )
 
 
@@ -51,24 +58,31 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     except YousuError as exc:
         if exc.http_status >= 500:
             log.warning("%s %s: %s", request.method, request.path, exc.en)
-        return _error(exc.http_status, exc.zh, exc.code, exc.en)
+        return _error(request, exc.http_status, exc.zh, exc.code, exc.en)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
         zh, code = _HTTP_ZH.get(exc.status, ("请求无法处理", "http_error"))
-        return _error(exc.status, zh, code, exc.reason)
+        return _error(request, exc.status, zh, code, exc.reason)
     except Exception:
         log.exception("%s %s failed", request.method, request.path)
-        return _error(500, "服务器内部错误，请稍后重试", "internal_error", "internal error")
+        return _error(
+            request, 500, "服务器内部错误，请稍后重试", "internal_error", "internal error"
+        )
 
 
 def build_app(
     services: ServiceContext, settings: Settings, *, intake: IntakeQueue | None = None
 ) -> web.Application:
-    app = web.Application(middlewares=[errors], client_max_size=MAX_BODY)
+    collected = Metrics()
+    # the latency middleware outside the error one: it sees the status the client gets
+    app = web.Application(middlewares=[collected.middleware, errors], client_max_size=MAX_BODY)
     app[routes.SERVICES] = services
     app[routes.INTAKE] = intake or IntakeQueue(services)
     app[routes.KEYS] = ApiKeys.parse(settings.http_api_keys)
     app[routes.MEASURES] = load_knowledge_base().measures
+    app[routes.SERVICE_CODES] = frozenset(m.id for m in app[routes.MEASURES])
+    app[METRICS] = collected
     routes.add_routes(app)
+    app.router.add_get("/metrics", metrics)
     return app

@@ -1,5 +1,8 @@
 """The Open311 API's keys: which platform (12345 hotline, a partner system) a request is from.
 
+Keys made with ``yousu apikeys create`` live in the database, hashed (``bot.services.
+api_keys``); the settings file's keys keep working beside them, under their own names.
+
 ``HTTP_API_KEYS`` holds comma-separated ``name:key`` pairs; the name is what the platform is
 known by (it becomes part of the filer's identity), the key is its secret. A bare key without a
 name is named after its place in the list (``key1``, ``key2``, ...).
@@ -13,6 +16,11 @@ from dataclasses import dataclass
 from pydantic import SecretStr
 
 from bot.errors import YousuError
+from bot.services import api_keys
+from bot.services.context import ServiceContext
+
+#: longer than any key made here or sensible in a settings file: refused without a look-up
+MAX_KEY = 256
 
 
 class BadApiKey(YousuError):
@@ -54,11 +62,28 @@ class ApiKeys:
         """The platform name of ``key``; ``BadApiKey`` when it is missing or unknown."""
         if not key:
             raise BadApiKey(missing=True)
+        found = self.find(key)
+        if found is None:
+            raise BadApiKey(missing=False)
+        return found
+
+    def find(self, key: str) -> str | None:
         found: str | None = None
         given = key.encode("utf-8", "surrogatepass")  # a lone surrogate is just a wrong key
         for name, secret in self.pairs:
             if hmac.compare_digest(given, secret.encode()) and found is None:
                 found = name
+        return found
+
+    async def identify(self, services: ServiceContext, key: str | None) -> str:
+        """The platform ``key`` belongs to: a settings-file key (compared in constant time),
+        else a key made with ``yousu apikeys create`` (looked up by its SHA-256);
+        ``BadApiKey`` when it is missing, unknown or revoked."""
+        if not key:
+            raise BadApiKey(missing=True)
+        found = self.find(key)
+        if found is None and len(key) <= MAX_KEY:
+            found = await api_keys.platform_of(services, key)
         if found is None:
             raise BadApiKey(missing=False)
         return found

@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
+from bot.domain.history import Step, said
 from bot.domain.lifecycle import STATUS_TITLES
-from bot.domain.records import Complaint, SlaClock
+from bot.domain.records import Complaint, Event, SlaClock, Status
 from bot.domain.sla import SlaEngine, UnknownMilestone, UnknownSlaPolicy
 from bot.services.intake import Acknowledgement
 from knowledge.model import Measure
@@ -91,23 +92,44 @@ def expected(complaint: Complaint, clocks: Sequence[SlaClock]) -> datetime | Non
     return max(dues) if dues else None
 
 
-def request_entry(
-    complaint: Complaint, clocks: Sequence[SlaClock] | None, zone: tzinfo
-) -> dict[str, Any]:
-    notes = STATUS_TITLES[complaint.status]
-    if complaint.lead_unit is None and complaint.status.is_open:
+#: the most of the unit's latest words ``status_notes`` carries
+MAX_NOTE = 2000
+
+
+def status_notes(status: Status, lead_unit: str | None, note: str | None) -> str:
+    """The status in Chinese, then the unit's latest words to the filer (its reply, the
+    resolution summary, why it was voided): ``办理中：已联系供电公司……``."""
+    notes = STATUS_TITLES[status]
+    if lead_unit is None and status.is_open:
         notes += "（承办单位待确认）"
+    if note:
+        notes += "：" + note[:MAX_NOTE]
+    return notes
+
+
+def request_entry(
+    complaint: Complaint,
+    clocks: Sequence[SlaClock] | None,
+    zone: tzinfo,
+    note: Event | None = None,
+    changed_at: datetime | None = None,
+) -> dict[str, Any]:
+    """One complaint as Open311 shows a service request; ``note`` is the unit's latest
+    words (``bot.domain.history.UNIT_WORDS``), carried in ``status_notes``; ``changed_at``
+    the last change the filer can read (default: when the complaint was last saved)."""
     entry: dict[str, Any] = {
         "service_request_id": complaint.number,
         "status": "open" if complaint.status.is_open else "closed",
-        "status_notes": notes,
+        "status_notes": status_notes(
+            complaint.status, complaint.lead_unit, None if note is None else said(note)
+        ),
         "service_name": complaint.measure_title,
         "service_code": complaint.measure_id,
         "description": complaint.text,
         "agency_responsible": complaint.lead_unit,
         "service_notice": None,
         "requested_datetime": iso(complaint.created_at, zone),
-        "updated_datetime": iso(complaint.updated_at, zone),
+        "updated_datetime": iso(changed_at or complaint.updated_at, zone),
         "expected_datetime": None,
         "address": None,
         "address_id": None,
@@ -131,6 +153,73 @@ def request_entry(
         elif kind == "url" and entry["media_url"] is None:
             entry["media_url"] = value
     return entry
+
+
+def history_step(step: Step, zone: tzinfo) -> dict[str, Any]:
+    return {
+        "event_id": step.event_id,
+        "type": step.kind.value,
+        "title": step.title,
+        "datetime": iso(step.at, zone),
+        "notes": step.said,
+        "agency": step.unit,
+        "score": step.score,
+        "solved": step.solved,
+    }
+
+
+def history_entry(
+    complaint: Complaint,
+    note: Event | None,
+    steps: Sequence[Step],
+    zone: tzinfo,
+    changed_at: datetime | None = None,
+) -> dict[str, Any]:
+    """The history extension (``requests/N/history.json``): the request's status and every
+    step the filer may read, oldest first."""
+    entry = request_entry(complaint, None, zone, note, changed_at)
+    return {
+        "service_request_id": complaint.number,
+        "status": entry["status"],
+        "status_notes": entry["status_notes"],
+        "updated_datetime": entry["updated_datetime"],
+        "history": [history_step(s, zone) for s in steps],
+    }
+
+
+def _local(value: Any, zone: tzinfo) -> str | None:
+    return None if not value else iso(datetime.fromisoformat(str(value)), zone)
+
+
+def callback_body(delivery_id: str, payload: dict[str, Any], zone: tzinfo) -> dict[str, Any]:
+    """What a callback posts: the delivery id (the same on every retry), the request as it
+    was after the change, and the step that changed it (``bot.services.callbacks``)."""
+    request: dict[str, Any] = payload.get("request") or {}
+    step: dict[str, Any] = payload.get("step") or {}
+    status = Status(str(request.get("status")))
+    return {
+        "delivery_id": delivery_id,
+        "service_request_id": request.get("number"),
+        "account_id": payload.get("account_id"),
+        "ref": request.get("ref"),
+        "status": "open" if status.is_open else "closed",
+        "status_notes": status_notes(status, request.get("lead_unit"), request.get("note")),
+        "agency_responsible": request.get("lead_unit"),
+        "service_code": request.get("measure_id"),
+        "service_name": request.get("measure_title"),
+        "requested_datetime": _local(request.get("created_at"), zone),
+        "updated_datetime": _local(request.get("updated_at"), zone),
+        "event": {
+            "event_id": step.get("event_id"),
+            "type": step.get("kind"),
+            "title": step.get("title"),
+            "datetime": _local(step.get("at"), zone),
+            "notes": step.get("said"),
+            "agency": step.get("unit"),
+            "score": step.get("score"),
+            "solved": step.get("solved"),
+        },
+    }
 
 
 def error_body(status: int, zh: str, code: str, en: str) -> list[dict[str, Any]]:

@@ -1,29 +1,32 @@
-"""The Open311 GeoReport v2 routes (JSON only) and the health check.
+"""The Open311 GeoReport v2 routes (``.json`` and ``.xml``), the history extension, the
+OpenAPI document and the health check.
 
 Each route reads the request, calls one use case with plain values and renders the result.
 Routing, numbering, deadlines and who may see what are the core's decisions: ``service_code``
-sent by a platform is not used for routing (the router reads the text, as for every channel).
+sent by a platform is checked but not used for routing (the router reads the text, as for
+every channel).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
 from bot.domain import identifiers
-from bot.domain.lifecycle import ComplaintNotFound, PermissionDenied
+from bot.domain.lifecycle import ComplaintNotFound
 from bot.domain.records import Actor
 from bot.errors import InvalidInput, YousuError
 from bot.ports import DatabaseUnavailable
 from bot.services import health as health_service
-from bot.services import queries
+from bot.services import platform
 from bot.services.context import ServiceContext
 from bot.services.intake import Submission
 from bot.services.intake_queue import IntakeQueue
-from handlers.http import render
+from handlers.http import query, render, xml
 from handlers.http.keys import ApiKeys
 from knowledge.model import Measure
 
@@ -31,6 +34,7 @@ SERVICES = web.AppKey("services", ServiceContext)
 INTAKE = web.AppKey("intake", IntakeQueue)
 KEYS = web.AppKey("api_keys", ApiKeys)
 MEASURES = web.AppKey("measures", tuple[Measure, ...])
+SERVICE_CODES = web.AppKey("service_codes", frozenset[str])
 
 #: the channel of everything filed through this API
 CHANNEL = "http"
@@ -39,8 +43,6 @@ MAX_IDS = 50
 #: field lengths a platform may send (its account id and its own reference, as stored)
 MAX_ACCOUNT = 64
 MAX_REF = identifiers.MAX_REF
-#: how many of the caller's complaints a GET without numbers lists
-LIST_LIMIT = 50
 
 
 class UnsupportedMediaType(YousuError):
@@ -48,19 +50,21 @@ class UnsupportedMediaType(YousuError):
     http_status = 415
 
 
-class UnsupportedFormat(YousuError):
-    code = "unsupported_format"
+class UnknownServiceCode(YousuError):
+    code = "unknown_service_code"
     http_status = 400
+
+    def __init__(self, code: str) -> None:
+        super().__init__(
+            f"service_code “{code}”不存在（可用的编码见 services.json）",
+            f"unknown service_code {code!r}; see services.json",
+        )
 
 
 def _json(data: Any, status: int = 200) -> web.Response:
     return web.json_response(
         data, status=status, dumps=lambda value: json.dumps(value, ensure_ascii=False)
     )
-
-
-async def list_services(request: web.Request) -> web.Response:
-    return _json([render.service_entry(m) for m in request.app[MEASURES]])
 
 
 async def _fields(request: web.Request) -> dict[str, str]:
@@ -140,46 +144,83 @@ MAX_ADDRESS = 200
 MAX_MEDIA_URL = 480
 
 
-def _actor(request: web.Request, fields: Mapping[str, str]) -> Actor:
-    """The filer: the platform (by its key's name), and its account when it sends one, so
-    two accounts of one platform see only their own complaints."""
-    platform = request.app[KEYS].name_of(fields.get("api_key"))
+async def _filer(request: web.Request, fields: Mapping[str, str]) -> tuple[str, str | None, Actor]:
+    """The platform (by its key's name), its account when it sends one, and the filer they
+    make: ``http:PLATFORM`` or ``http:PLATFORM/ACCOUNT``, so two accounts of one platform
+    file as two enterprises (and the platform sees both)."""
+    platform = await request.app[KEYS].identify(request.app[SERVICES], fields.get("api_key"))
     account = _optional(fields, "account_id", MAX_ACCOUNT)
-    return Actor(CHANNEL, platform if account is None else f"{platform}/{account}")
+    actor = Actor(CHANNEL, platform if account is None else f"{platform}/{account}")
+    return platform, account, actor
+
+
+def _service_code(request: web.Request, fields: Mapping[str, str]) -> None:
+    """GeoReport v2 requires ``service_code``; here it may be left out (the router reads the
+    text, as for every channel, so existing clients keep working), and when it is sent it
+    must be one of ``services.json``'s codes."""
+    code = (fields.get("service_code") or "").strip()
+    if code and code not in request.app[SERVICE_CODES]:
+        raise UnknownServiceCode(code[:40])
+
+
+def _fmt(request: web.Request) -> str:
+    return request.match_info.get("fmt", "json")
+
+
+def _answer(
+    request: web.Request, entries: list[dict[str, Any]], shape: tuple[str, str]
+) -> web.Response:
+    if _fmt(request) == "xml":
+        return web.Response(
+            body=xml.document(*shape, entries), content_type=xml.CONTENT_TYPE, charset="utf-8"
+        )
+    return _json(entries)
+
+
+async def list_services(request: web.Request) -> web.Response:
+    entries = [render.service_entry(m) for m in request.app[MEASURES]]
+    return _answer(request, entries, xml.SERVICES)
 
 
 async def create_request(request: web.Request) -> web.Response:
     fields = await _fields(request)
-    actor = _actor(request, fields)
+    _platform, account, actor = await _filer(request, fields)
     text = fields.get("description", "")
     if not text.strip():
         raise InvalidInput("缺少诉求内容（description）", "description is required")
+    _service_code(request, fields)
     ref = _optional(fields, "attributes[ref]", MAX_REF) or _optional(fields, "ref", MAX_REF)
     ack = await request.app[INTAKE].submit(
         Submission(actor, text, attachments=_where_and_media(fields), external_ref=ref)
     )
     services = request.app[SERVICES]
     notice = render.acknowledgement_notice(ack, services.sla, services.zone)
-    return _json([{"service_request_id": ack.number, "service_notice": notice}])
+    entry = {"service_request_id": ack.number, "service_notice": notice, "account_id": account}
+    return _answer(request, [entry], xml.REQUESTS)
 
 
-async def _view(services: ServiceContext, actor: Actor, number: str) -> dict[str, Any]:
-    try:
-        view = await queries.complaint_status(services, actor, number)
-    except PermissionDenied:
-        # another unit's complaint as an official sees it: to the API it does not exist
-        raise ComplaintNotFound(number) from None
-    return render.request_entry(view.complaint, view.clocks, services.zone)
+async def _view(request: web.Request, number: str) -> platform.FiledView:
+    name, account, _actor = await _filer(request, request.query)
+    return await platform.filed_request(request.app[SERVICES], name, account, number)
 
 
 async def get_request(request: web.Request) -> web.Response:
-    actor = _actor(request, request.query)
-    number = request.match_info["number"]
-    return _json([await _view(request.app[SERVICES], actor, number)])
+    view = await _view(request, request.match_info["number"])
+    zone = request.app[SERVICES].zone
+    entry = render.request_entry(view.complaint, view.clocks, zone, view.note, view.changed_at)
+    return _answer(request, [entry], xml.REQUESTS)
+
+
+async def get_history(request: web.Request) -> web.Response:
+    """The extension ``requests/N/history.json``: every step the filer may read."""
+    view = await _view(request, request.match_info["number"])
+    zone = request.app[SERVICES].zone
+    entry = render.history_entry(view.complaint, view.note, view.steps, zone, view.changed_at)
+    return _answer(request, [entry], xml.REQUESTS)
 
 
 async def get_requests(request: web.Request) -> web.Response:
-    actor = _actor(request, request.query)
+    name, account, _actor = await _filer(request, request.query)
     services = request.app[SERVICES]
     wanted = [n.strip() for n in request.query.get("service_request_id", "").split(",")]
     numbers = list(dict.fromkeys(n for n in wanted if n))
@@ -187,23 +228,26 @@ async def get_requests(request: web.Request) -> web.Response:
         raise InvalidInput(
             f"一次最多查询{MAX_IDS}个工单", f"at most {MAX_IDS} service_request_id values"
         )
-    if not numbers:
-        mine = await queries.my_complaints(services, actor, LIST_LIMIT)
-        return _json([render.request_entry(c, None, services.zone) for c in mine])
+    if not numbers:  # the spec: with service_request_id, the other filters are ignored
+        where = query.filed_filter(request.query, services.zone)
+        mine = await platform.filed_requests(services, name, account, where)
+        entries = [
+            render.request_entry(f.complaint, None, services.zone, f.note, f.changed_at)
+            for f in mine
+        ]
+        return _answer(request, entries, xml.REQUESTS)
     found = []
     for number in numbers:
         try:
-            found.append(await _view(services, actor, number))
+            view = await platform.filed_request(services, name, account, number)
         except ComplaintNotFound:
             continue  # the spec lists what is found; unknown and others' numbers are left out
-    return _json(found)
-
-
-async def refuse_xml(request: web.Request) -> web.Response:
-    raise UnsupportedFormat(
-        "本接口仅支持 JSON 格式，请将地址中的 .xml 改为 .json",
-        "only the JSON format is supported; use .json instead of .xml",
-    )
+        found.append(
+            render.request_entry(
+                view.complaint, view.clocks, services.zone, view.note, view.changed_at
+            )
+        )
+    return _answer(request, found, xml.REQUESTS)
 
 
 async def health(request: web.Request) -> web.Response:
@@ -215,10 +259,21 @@ async def health(request: web.Request) -> web.Response:
     return _json({"status": "ok", "database": "ok"})
 
 
+async def openapi(request: web.Request) -> web.Response:
+    return web.Response(body=OPENAPI.read_bytes(), content_type="application/json")
+
+
+#: the API's OpenAPI 3 document, kept beside the code it describes
+OPENAPI = Path(__file__).with_name("openapi.json")
+#: both formats of the spec: ``.json`` and ``.xml``
+FMT = "{fmt:json|xml}"
+
+
 def add_routes(app: web.Application) -> None:
-    app.router.add_get("/open311/v2/services.json", list_services)
-    app.router.add_post("/open311/v2/requests.json", create_request)
-    app.router.add_get("/open311/v2/requests.json", get_requests)
-    app.router.add_get(r"/open311/v2/requests/{number:[^/]+}.json", get_request)
-    app.router.add_route("*", r"/open311/v2/{path:.+}.xml", refuse_xml)
+    app.router.add_get(f"/open311/v2/services.{FMT}", list_services)
+    app.router.add_post(f"/open311/v2/requests.{FMT}", create_request)
+    app.router.add_get(f"/open311/v2/requests.{FMT}", get_requests)
+    app.router.add_get(f"/open311/v2/requests/{{number:[^/]+}}.{FMT}", get_request)
+    app.router.add_get(f"/open311/v2/requests/{{number:[^/]+}}/history.{FMT}", get_history)
+    app.router.add_get("/open311/v2/openapi.json", openapi)
     app.router.add_get("/health", health)

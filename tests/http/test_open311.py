@@ -85,7 +85,7 @@ async def test_file_as_json_and_read_by_list(client: Client) -> None:
             "api_key": KEY,
             "account_id": "hotline-user-9",
             "description": LOAN,
-            "service_code": "ignored",
+            "service_code": "2023-1",  # a known code: checked, but the text is routed
             "attributes": {"ref": "REF-9"},
         },
     )
@@ -104,7 +104,7 @@ async def test_file_as_json_and_read_by_list(client: Client) -> None:
     [entry] = await response.json()
     assert entry["service_request_id"] == number
     assert entry["ref"] == "REF-9"
-    assert entry["service_code"] != "ignored"  # routing decides, not the platform
+    assert entry["service_code"] != "2023-1"  # routing decides, not the platform
     listed = await client.get(REQUESTS, params={"api_key": KEY, "account_id": "hotline-user-9"})
     assert [e["service_request_id"] for e in await listed.json()] == [number]
 
@@ -114,10 +114,12 @@ async def test_only_the_filer_may_read_a_complaint(client: Client) -> None:
     path = f"/open311/v2/requests/{number}.json"
     mine = await client.get(path, params={"api_key": KEY, "account_id": "a1"})
     assert mine.status == 200
+    # the platform without the account: it filed it
+    assert (await client.get(path, params={"api_key": KEY})).status == 200
     for params in (
         {"api_key": OTHER_KEY, "account_id": "a1"},  # same account name, other platform
         {"api_key": KEY, "account_id": "a2"},  # same platform, other account
-        {"api_key": KEY},  # the platform without the account
+        {"api_key": OTHER_KEY},  # another platform
     ):
         await refused(await client.get(path, params=params), 404, "complaint_not_found")
         listed = await client.get(REQUESTS, params={**params, "service_request_id": number})
@@ -162,7 +164,7 @@ async def test_malformed_bodies_are_refused(client: Client) -> None:
 async def test_unknown_numbers_paths_and_formats(client: Client) -> None:
     path = "/open311/v2/requests/20261125-0042.json"
     await refused(await client.get(path, params={"api_key": KEY}), 404, "complaint_not_found")
-    await refused(await client.get("/open311/v2/services.xml"), 400, "unsupported_format")
+    await refused(await client.get("/open311/v2/services.csv"), 404, "not_found")
     await refused(await client.get("/open311/v2/nothing.json"), 404, "not_found")
     await refused(await client.delete(REQUESTS), 405, "method_not_allowed")
 
