@@ -86,13 +86,18 @@ def terminal_chat(settings: Settings) -> int:
 
 
 def run_telegram(settings: Settings) -> int:
-    """The bot until Ctrl-C or SIGTERM; both stop it cleanly (polling confirmed, background
-    tasks cancelled, database closed)."""
+    """The bot until Ctrl-C or SIGTERM; both stop it cleanly: no more updates taken (polling
+    stops; the webhook server finishes requests in flight), updates in flight finish within
+    SHUTDOWN_GRACE_SECONDS (the rest stay in the inbox), background tasks cancelled, database
+    closed."""
     from telegram.error import TelegramError  # noqa: PLC0415 - keeps --help fast
 
     from bot.app import open_app, run_bot  # noqa: PLC0415
     from bot.owners import owner_name  # noqa: PLC0415
     from handlers.telegram.application import BackgroundTaskEnded  # noqa: PLC0415
+    from handlers.telegram.webhook import WebhookConfig  # noqa: PLC0415
+
+    webhook = WebhookConfig.from_settings(settings)  # a mistake is said before anything starts
 
     redact = configure_logging(settings.log_level, settings)  # the token is in Bot API URLs
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per poll otherwise
@@ -102,7 +107,8 @@ def run_telegram(settings: Settings) -> int:
         async with open_app(settings) as app:
             await run_bot(app, stop, owner_name())
 
-    print("机器人运行中，Ctrl+C 停止 / bot running, Ctrl+C to stop", flush=True)
+    mode = f"webhook {webhook.url}" if webhook is not None else "轮询 / polling"
+    print(f"机器人运行中（{mode}），Ctrl+C 停止 / bot running, Ctrl+C to stop", flush=True)
     try:
         asyncio.run(go())
     except TelegramError as exc:
