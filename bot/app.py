@@ -36,10 +36,14 @@ class App:
 
 
 @asynccontextmanager
-async def open_app(settings: Settings) -> AsyncIterator[App]:
-    """Everything the use cases need, closed again on exit."""
+async def open_app(settings: Settings, *, create_database: bool = True) -> AsyncIterator[App]:
+    """Everything the use cases need, closed again on exit. Without ``create_database`` a
+    missing SQLite file is refused (``DatabaseMissing``) rather than created empty: the
+    long-running services (``run``, ``serve``, ``sweep``) open it so."""
     database = await open_database(
-        settings.effective_database_url, schema=settings.database_schema or None
+        settings.effective_database_url,
+        schema=settings.database_schema or None,
+        create=create_database,
     )
     try:
         clock = SystemClock()
