@@ -40,3 +40,10 @@ def stored_refs(data_dir: Path) -> list[str]:
 async def api() -> AsyncIterator[BotApiStandIn]:
     async with bot_api_stand_in() as stand_in:
         yield stand_in
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in this folder carries the ``faults`` marker."""
+    for item in items:
+        if "tests/faults/" in item.nodeid.replace("\\", "/"):
+            item.add_marker(pytest.mark.faults)
