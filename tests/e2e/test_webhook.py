@@ -139,3 +139,20 @@ def test_webhook_settings_that_cannot_work_are_named(
 
 def test_without_a_webhook_url_the_bot_polls(settings: Settings) -> None:
     assert WebhookConfig.from_settings(settings) is None
+
+
+async def test_an_update_the_database_cannot_take_is_not_acknowledged(
+    api: BotApiStandIn, settings: Settings, e2e_backend: str
+) -> None:
+    if e2e_backend != "sqlite":
+        pytest.skip("the SQLite file is moved away; PostgreSQL is cut off in tests/faults")
+    path = settings.data_dir / "yousu.sqlite3"
+    async with webhook_bot(api, settings):
+        path.rename(path.with_suffix(".away"))  # as if the folder had been cleaned out
+        try:
+            update = {"update_id": 5_000_002, "message": {"text": "x"}}
+            assert await api.post_to_webhook(update) == 503  # Telegram will post it again
+            assert not path.exists(), "an empty database was made where the lost one was"
+        finally:
+            path.with_suffix(".away").rename(path)
+        assert await api.post_to_webhook(update) == 200

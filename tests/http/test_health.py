@@ -4,6 +4,7 @@ read-only file or WAL answer 503, and the check creates no file."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import subprocess
@@ -145,6 +146,12 @@ async def test_a_post_after_the_file_was_deleted_is_503(client: Client, folder: 
     path = _database(folder)
     for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         name.unlink(missing_ok=True)
+    # reads at once open new connections: none may create an empty file where it was
+    reads = await asyncio.gather(
+        *(client.get(REQUESTS, params={"api_key": KEY}) for _ in range(20))
+    )
+    assert {r.status for r in reads} <= {200, 503}
+    assert not _exists(path)
     assert (await _post(client))[0] == 503
     assert not _exists(path)
 
