@@ -103,6 +103,8 @@ class BotApiStandIn:
     acknowledged: list[int] = field(default_factory=list)
     #: (update id, HTTP status or 0 for a dropped connection) of every other answer
     refused: list[tuple[int, int]] = field(default_factory=list)
+    #: False: a set webhook gets nothing by itself (the test posts, e.g. as a load balancer)
+    auto_deliver: bool = True
     base_url: str = ""
     # numbered on from the clock, as Telegram's only grow: a stand-in started again on the same
     # database (the terminal chat) must not look like a redelivery of earlier updates
@@ -278,19 +280,22 @@ class BotApiStandIn:
                 raise AssertionError(f"no answer to callback query {query_id} within {within} s")
             await asyncio.sleep(0.02)
 
-    async def post_to_webhook(self, body: dict[str, Any] | bytes, secret: str | None = None) -> int:
-        """POST ``body`` (an update, or raw bytes) to the webhook as Telegram would, with
-        ``secret`` as the secret token header (default: the one set; ``""`` sends none);
-        returns the HTTP status."""
+    async def post_to_webhook(
+        self, body: dict[str, Any] | bytes, secret: str | None = None, url: str | None = None
+    ) -> int:
+        """POST ``body`` (an update, or raw bytes) to the webhook (or ``url``) as Telegram
+        would, with ``secret`` as the secret token header (default: the one set; ``""`` sends
+        none); returns the HTTP status."""
         assert self.webhook is not None, "no webhook set"
         token = str(self.webhook.get("secret_token") or "") if secret is None else secret
         headers = {"Content-Type": "application/json"}
         if token:
             headers[SECRET_HEADER] = token
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        target = url or str(self.webhook["url"])
         async with (
             ClientSession(timeout=ClientTimeout(total=30)) as session,
-            session.post(str(self.webhook["url"]), data=data, headers=headers) as response,
+            session.post(target, data=data, headers=headers) as response,
         ):
             await response.read()
             return response.status
@@ -383,7 +388,7 @@ class BotApiStandIn:
         if not url.startswith(("http://", "https://")):
             return _error(400, "Bad Request: bad webhook: An HTTPS URL must be provided")
         self.webhook = dict(params)
-        if self._delivery is None or self._delivery.done():
+        if self.auto_deliver and (self._delivery is None or self._delivery.done()):
             self._delivery = asyncio.create_task(self._deliver())
         self._changed.set()
         return _ok(True)

@@ -156,3 +156,40 @@ async def test_an_update_the_database_cannot_take_is_not_acknowledged(
         finally:
             path.with_suffix(".away").rename(path)
         assert await api.post_to_webhook(update) == 200
+
+
+async def test_every_instance_behind_a_load_balancer_receives(
+    api: BotApiStandIn, settings: Settings
+) -> None:
+    """Two bots in webhook mode on one database; "the load balancer" posts each update to one
+    of them, and posts it again to the other (a retry after a lost answer): every complaint is
+    filed once."""
+    api.auto_deliver = False
+    users = [885_000 + i for i in range(16)]
+    ports = [free_port(), free_port()]
+    urls = [f"http://127.0.0.1:{p}/telegram/hook" for p in ports]
+    async with (
+        open_app(webhook_settings(settings, ports[0])) as first,
+        open_app(webhook_settings(settings, ports[1])) as second,
+    ):
+        stop = asyncio.Event()
+        tasks = [
+            asyncio.create_task(run_bot(app, stop, owner))
+            for app, owner in ((first, "lb-a:1"), (second, "lb-b:2"))
+        ]
+        try:
+            await _until(lambda: api.called("setWebhook") >= 2 or any(t.done() for t in tasks), 30)
+            for i, user in enumerate(users):
+                update_id = api.send_text(user, POWER)
+                update = next(u for u in api.sent_updates if u["update_id"] == update_id)
+                assert await api.post_to_webhook(update, url=urls[i % 2]) == 200
+                assert await api.post_to_webhook(update, url=urls[(i + 1) % 2]) == 200
+            await _until(lambda: all(_numbers(api, users).values()), 40)
+            stored = await _count(second, "SELECT count(*) FROM inbox")
+        finally:
+            stop.set()
+            await asyncio.gather(*tasks)
+    told = _numbers(api, users)
+    assert all(len(n) == 1 for n in told.values()), told
+    assert stored == len(users)  # each stored once, whichever instance took it first
+    assert api.called("getUpdates") == 0
