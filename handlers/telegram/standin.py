@@ -12,17 +12,14 @@ the one on the recorded message. ``fail_chat`` makes
 sends to one chat answer as Telegram does when the user blocked the bot (403), when the bot is
 flooding (429 with ``retry_after``) or when Telegram has a bad moment (500).
 
-Webhook mode as Telegram runs it: ``setWebhook`` makes the stand-in POST each queued update to
-the webhook (with the secret token header, up to ``max_connections`` at once) until it answers
-200, retrying any other answer or a dropped connection; ``getUpdates`` then answers 409, and
-``deleteWebhook`` goes back to polling. ``acknowledged`` lists the update ids the webhook
-answered 200 (what Telegram would never send again); ``post_to_webhook`` posts any body by hand.
+Webhook mode as Telegram runs it (``handlers/telegram/standin_webhook.py``): ``setWebhook``
+makes the stand-in POST each queued update to the webhook until it answers 200; ``getUpdates``
+then answers 409, and ``deleteWebhook`` goes back to polling.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import json
 import time
@@ -31,16 +28,16 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import ClientError, ClientSession, ClientTimeout, web
+from aiohttp import web
+
+from handlers.telegram.standin_replies import error as _error
+from handlers.telegram.standin_replies import ok as _ok
+from handlers.telegram.standin_webhook import WebhookSide
 
 TOKEN = "123456:TEST-token-for-the-stand-in"
 BOT_ID = 123456
 #: the longest a getUpdates call is held open, whatever timeout the client asks for
 MAX_LONG_POLL = 1.0
-#: Telegram's header carrying the webhook's secret token
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-#: how long the stand-in waits before posting again an update the webhook did not take
-WEBHOOK_RETRY = 0.2
 
 
 def _clock_start() -> int:
@@ -82,7 +79,7 @@ class Failure:
 
 
 @dataclass
-class BotApiStandIn:
+class BotApiStandIn(WebhookSide):
     updates: list[dict[str, Any]] = field(default_factory=list)
     #: every message update queued (kept after confirmation, for edits)
     sent_updates: list[dict[str, Any]] = field(default_factory=list)
@@ -97,14 +94,6 @@ class BotApiStandIn:
     failures: dict[int, Failure] = field(default_factory=dict)
     answers: list[Answer] = field(default_factory=list)
     edits: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    #: the webhook set with setWebhook (its parameters), None while polling
-    webhook: dict[str, Any] | None = None
-    #: update ids the webhook answered 200, in order (a second 200 for one id is listed again)
-    acknowledged: list[int] = field(default_factory=list)
-    #: (update id, HTTP status or 0 for a dropped connection) of every other answer
-    refused: list[tuple[int, int]] = field(default_factory=list)
-    #: False: a set webhook gets nothing by itself (the test posts, e.g. as a load balancer)
-    auto_deliver: bool = True
     base_url: str = ""
     # numbered on from the clock, as Telegram's only grow: a stand-in started again on the same
     # database (the terminal chat) must not look like a redelivery of earlier updates
@@ -114,7 +103,6 @@ class BotApiStandIn:
     )
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
     _closing: bool = False
-    _delivery: asyncio.Task[None] | None = None
 
     # --- what tests do -------------------------------------------------------------------------
 
@@ -280,71 +268,6 @@ class BotApiStandIn:
                 raise AssertionError(f"no answer to callback query {query_id} within {within} s")
             await asyncio.sleep(0.02)
 
-    async def post_to_webhook(
-        self, body: dict[str, Any] | bytes, secret: str | None = None, url: str | None = None
-    ) -> int:
-        """POST ``body`` (an update, or raw bytes) to the webhook (or ``url``) as Telegram
-        would, with ``secret`` as the secret token header (default: the one set; ``""`` sends
-        none); returns the HTTP status."""
-        assert self.webhook is not None, "no webhook set"
-        token = str(self.webhook.get("secret_token") or "") if secret is None else secret
-        headers = {"Content-Type": "application/json"}
-        if token:
-            headers[SECRET_HEADER] = token
-        data = body if isinstance(body, bytes) else json.dumps(body).encode()
-        target = url or str(self.webhook["url"])
-        async with (
-            ClientSession(timeout=ClientTimeout(total=30)) as session,
-            session.post(target, data=data, headers=headers) as response,
-        ):
-            await response.read()
-            return response.status
-
-    async def _deliver(self) -> None:
-        """Post queued updates to the webhook until each is answered 200."""
-        in_flight: set[int] = set()
-        tasks: set[asyncio.Task[None]] = set()
-
-        async def post(update: dict[str, Any]) -> None:
-            update_id = int(update["update_id"])
-            try:
-                status = await self.post_to_webhook(update)
-            except (ClientError, OSError, TimeoutError):
-                status = 0
-            if status == 200:
-                self.acknowledged.append(update_id)
-                self.updates = [u for u in self.updates if u["update_id"] != update_id]
-            else:
-                self.refused.append((update_id, status))
-                await asyncio.sleep(WEBHOOK_RETRY)
-            in_flight.discard(update_id)
-            self._changed.set()
-
-        try:
-            while self.webhook is not None and not self._closing:
-                limit = int(self.webhook.get("max_connections") or 40)
-                for update in list(self.updates):
-                    if len(in_flight) >= limit:
-                        break
-                    if update["update_id"] in in_flight:
-                        continue
-                    in_flight.add(update["update_id"])
-                    task = asyncio.create_task(post(update))
-                    tasks.add(task)
-                    task.add_done_callback(tasks.discard)
-                self._changed.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._changed.wait(), 0.5)
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-
-    def _stop_delivery(self) -> None:
-        if self._delivery is not None:
-            self._delivery.cancel()
-            self._delivery = None
-
     def called(self, method: str) -> int:
         return sum(1 for name, _ in self.calls if name == method.lower())
 
@@ -373,33 +296,6 @@ class BotApiStandIn:
                 "can_join_groups": False,
                 "can_read_all_group_messages": False,
                 "supports_inline_queries": False,
-            }
-        )
-
-    async def _api_deletewebhook(self, _params: dict[str, Any]) -> web.Response:
-        self.webhook = None
-        self._stop_delivery()
-        return _ok(True)
-
-    async def _api_setwebhook(self, params: dict[str, Any]) -> web.Response:
-        url = str(params.get("url") or "")
-        if not url:
-            return await self._api_deletewebhook(params)
-        if not url.startswith(("http://", "https://")):
-            return _error(400, "Bad Request: bad webhook: An HTTPS URL must be provided")
-        self.webhook = dict(params)
-        if self.auto_deliver and (self._delivery is None or self._delivery.done()):
-            self._delivery = asyncio.create_task(self._deliver())
-        self._changed.set()
-        return _ok(True)
-
-    async def _api_getwebhookinfo(self, _params: dict[str, Any]) -> web.Response:
-        hook = self.webhook or {}
-        return _ok(
-            {
-                "url": str(hook.get("url") or ""),
-                "has_custom_certificate": False,
-                "pending_update_count": len(self.updates),
             }
         )
 
@@ -513,17 +409,6 @@ class BotApiStandIn:
         return self._record(chat_id, str(params["text"]), params)
 
 
-def _ok(result: Any) -> web.Response:
-    return web.json_response({"ok": True, "result": result})
-
-
-def _error(status: int, description: str, parameters: dict[str, Any] | None = None) -> web.Response:
-    body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
-    if parameters:
-        body["parameters"] = parameters
-    return web.json_response(body, status=status)
-
-
 async def _params(request: web.Request) -> dict[str, Any]:
     """PTB sends form fields whose non-string values are JSON; also accept a JSON body."""
     if request.content_type == "application/json":
@@ -560,7 +445,5 @@ async def bot_api_stand_in() -> AsyncIterator[BotApiStandIn]:
     finally:
         api._closing = True  # long polls still held open (a stopped client's) end now
         api._changed.set()
-        if api._delivery is not None:
-            api._delivery.cancel()
-            await asyncio.gather(api._delivery, return_exceptions=True)
+        await api.close_webhook()
         await runner.cleanup()
