@@ -146,7 +146,7 @@ class Burst:
     acknowledged: list[str] = field(default_factory=list)
 
     async def post(self, session: aiohttp.ClientSession, ref: str) -> int:
-        data = {"api_key": KEY, "description": TEXTS[hash(ref) % len(TEXTS)], "ref": ref}
+        data = {"api_key": KEY, "description": TEXTS[sum(map(ord, ref)) % len(TEXTS)], "ref": ref}
         try:
             async with session.post(f"{self.base}{REQUESTS}", data=data) as response:
                 await response.read()
