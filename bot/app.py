@@ -36,10 +36,14 @@ class App:
 
 
 @asynccontextmanager
-async def open_app(settings: Settings) -> AsyncIterator[App]:
-    """Everything the use cases need, closed again on exit."""
+async def open_app(settings: Settings, *, create_database: bool = True) -> AsyncIterator[App]:
+    """Everything the use cases need, closed again on exit. Without ``create_database`` a
+    missing SQLite file is refused (``DatabaseMissing``) rather than created empty: the
+    long-running services (``run``, ``serve``, ``sweep``) open it so."""
     database = await open_database(
-        settings.effective_database_url, schema=settings.database_schema or None
+        settings.effective_database_url,
+        schema=settings.database_schema or None,
+        create=create_database,
     )
     try:
         clock = SystemClock()
@@ -56,18 +60,21 @@ async def open_app(settings: Settings) -> AsyncIterator[App]:
 
 
 async def run_bot(app: App, stop: asyncio.Event, owner: str, long_poll: int = 10) -> None:
-    """The Telegram bot until ``stop`` is set: polling for updates, the outbox worker, the
+    """The Telegram bot until ``stop`` is set: polling for updates (or receiving them at
+    ``WEBHOOK_URL``), the outbox worker, the
     sweeper and the weekly summary (named tasks: a log says which one ended). The router is
     warmed up first, so the first complaint is answered quickly."""
     from bot.services import outbox_worker, reports, sweeper  # noqa: PLC0415
     from handlers.telegram.application import build_application, serve  # noqa: PLC0415
     from handlers.telegram.notifier import TelegramNotifier  # noqa: PLC0415
     from handlers.telegram.texts import milestone_titles  # noqa: PLC0415
+    from handlers.telegram.webhook import WebhookConfig  # noqa: PLC0415
     from knowledge.brain import warm_up  # noqa: PLC0415
 
     token = app.settings.telegram_bot_token
     if token is None:
         raise ValueError("run_bot needs TELEGRAM_BOT_TOKEN")
+    webhook = WebhookConfig.from_settings(app.settings)  # checked before anything starts
     await asyncio.to_thread(warm_up)
     services = app.services
     application = build_application(
@@ -86,5 +93,14 @@ async def run_bot(app: App, stop: asyncio.Event, owner: str, long_poll: int = 10
 
     background = [outbox, sla_sweeper, weekly_summary]
     log.info("Telegram bot running (%s)", app.settings.telegram_base_url)
-    await serve(application, services, owner, stop, background, long_poll=long_poll)
+    await serve(
+        application,
+        services,
+        owner,
+        stop,
+        background,
+        long_poll=long_poll,
+        webhook=webhook,
+        grace_seconds=app.settings.shutdown_grace_seconds,
+    )
     log.info("Telegram bot stopped")

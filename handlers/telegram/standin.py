@@ -11,6 +11,10 @@ button press (a ``callback_query`` update) on a sent message; ``answerCallbackQu
 the one on the recorded message. ``fail_chat`` makes
 sends to one chat answer as Telegram does when the user blocked the bot (403), when the bot is
 flooding (429 with ``retry_after``) or when Telegram has a bad moment (500).
+
+Webhook mode as Telegram runs it (``handlers/telegram/standin_webhook.py``): ``setWebhook``
+makes the stand-in POST each queued update to the webhook until it answers 200; ``getUpdates``
+then answers 409, and ``deleteWebhook`` goes back to polling.
 """
 
 from __future__ import annotations
@@ -25,6 +29,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from handlers.telegram.standin_replies import error as _error
+from handlers.telegram.standin_replies import ok as _ok
+from handlers.telegram.standin_webhook import WebhookSide
 
 TOKEN = "123456:TEST-token-for-the-stand-in"
 BOT_ID = 123456
@@ -71,7 +79,7 @@ class Failure:
 
 
 @dataclass
-class BotApiStandIn:
+class BotApiStandIn(WebhookSide):
     updates: list[dict[str, Any]] = field(default_factory=list)
     #: every message update queued (kept after confirmation, for edits)
     sent_updates: list[dict[str, Any]] = field(default_factory=list)
@@ -291,9 +299,6 @@ class BotApiStandIn:
             }
         )
 
-    async def _api_deletewebhook(self, _params: dict[str, Any]) -> web.Response:
-        return _ok(True)
-
     async def _api_setmycommands(self, params: dict[str, Any]) -> web.Response:
         scope = params.get("scope")
         if isinstance(scope, str):
@@ -334,6 +339,12 @@ class BotApiStandIn:
         if self.conflicts > 0:  # as Telegram answers when another client polls this token
             self.conflicts -= 1
             return _error(409, "Conflict: terminated by other getUpdates request")
+        if self.webhook is not None:
+            return _error(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         offset = int(params.get("offset") or 0)
         if offset:
             # confirming: updates before the offset are never returned again
@@ -398,17 +409,6 @@ class BotApiStandIn:
         return self._record(chat_id, str(params["text"]), params)
 
 
-def _ok(result: Any) -> web.Response:
-    return web.json_response({"ok": True, "result": result})
-
-
-def _error(status: int, description: str, parameters: dict[str, Any] | None = None) -> web.Response:
-    body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
-    if parameters:
-        body["parameters"] = parameters
-    return web.json_response(body, status=status)
-
-
 async def _params(request: web.Request) -> dict[str, Any]:
     """PTB sends form fields whose non-string values are JSON; also accept a JSON body."""
     if request.content_type == "application/json":
@@ -445,4 +445,5 @@ async def bot_api_stand_in() -> AsyncIterator[BotApiStandIn]:
     finally:
         api._closing = True  # long polls still held open (a stopped client's) end now
         api._changed.set()
+        await api.close_webhook()
         await runner.cleanup()

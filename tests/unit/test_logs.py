@@ -93,3 +93,12 @@ def test_a_broken_logging_call_is_not_the_caller_s_problem(logged: io.StringIO) 
 def test_short_keys_are_left_to_the_api_key_rule() -> None:
     redact = RedactSecrets(["abc"])
     assert redact.redact("abc api_key=abc") == f"abc api_key={MASK}"
+
+
+def test_the_webhook_secret_is_masked() -> None:
+    from bot.logs import RedactSecrets, settings_secrets  # noqa: PLC0415
+
+    secret = "webhook-secret-Token_123"
+    settings = load_settings(_env_file=None, webhook_secret=secret)
+    redacted = RedactSecrets(settings_secrets(settings)).redact(f"X-Telegram-...: {secret}")
+    assert secret not in redacted
