@@ -23,7 +23,7 @@ from bot.domain.confidentiality import (
     quote,
 )
 from bot.domain.records import Actor, OutboxMessage, Role
-from bot.services import enterprise, handling, intake, reports, sweeper
+from bot.services import enterprise, handling, intake, reports, sweeper, weekly_push
 from bot.services import ledger as ledgers
 from bot.services.context import ServiceContext
 from bot.services.report_text import render_text
@@ -104,7 +104,7 @@ async def _everything_that_happens(ctx: ServiceContext, confidential: bool) -> N
     assert isinstance(ctx.clock, FixedClock)
     ctx.clock.advance(days=60)
     assert (await sweeper.sweep_clocks(ctx, "test"))[1] > 0
-    assert await reports.send_weekly_summary(ctx, "2026-W48") == 2
+    assert await weekly_push.send_weekly_summary(ctx, "2026-W48") == 2
 
 
 async def _messages(ctx: ServiceContext) -> list[OutboxMessage]:

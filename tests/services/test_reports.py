@@ -10,7 +10,7 @@ import pytest
 
 from bot.domain.records import Role
 from bot.errors import InvalidInput
-from bot.services import reports
+from bot.services import reports, weekly_push
 from bot.services.context import ServiceContext
 from bot.services.report_text import render_phone, render_text
 from tests.services.report_week import week as _week
@@ -127,8 +127,8 @@ async def test_the_weekly_summary_reaches_supervisors_and_admins_once(
     for telegram_id, role in ((501, Role.SUPERVISOR), (502, Role.SUPERVISOR), (503, Role.ADMIN)):
         await add_official(ctx.uow_factory, telegram_id, None, role)
     await add_official(ctx.uow_factory, 504, "区税务局", Role.HANDLER)
-    assert await reports.send_weekly_summary(ctx, "2026-W48") == 3
-    assert await reports.send_weekly_summary(ctx, "2026-W48") == 0  # once per week and person
+    assert await weekly_push.send_weekly_summary(ctx, "2026-W48") == 3
+    assert await weekly_push.send_weekly_summary(ctx, "2026-W48") == 0  # once per week and person
     async with ctx.uow_factory() as uow:
         messages = await uow.outbox.claim(clock.now(), "t", 60, 500)
     summaries = [m for m in messages if m.kind == "weekly_summary"]
@@ -144,10 +144,10 @@ async def test_the_weekly_summary_reaches_supervisors_and_admins_once(
 def test_the_summary_is_due_from_monday_at_opening() -> None:
     zone = ZoneInfo("Asia/Shanghai")
     monday_early = datetime(2026, 11, 30, 8, 29, tzinfo=zone)
-    assert not reports.summary_due(monday_early, zone)
-    assert reports.summary_due(monday_early + timedelta(minutes=1), zone)
-    assert reports.summary_due(datetime(2026, 12, 2, 3, 0, tzinfo=zone), zone)  # Wednesday
-    assert not reports.summary_due(datetime(2026, 12, 7, 0, 5, tzinfo=zone), zone)  # next Monday
+    assert not weekly_push.summary_due(monday_early, zone)
+    assert weekly_push.summary_due(monday_early + timedelta(minutes=1), zone)
+    assert weekly_push.summary_due(datetime(2026, 12, 2, 3, 0, tzinfo=zone), zone)  # Wednesday
+    assert not weekly_push.summary_due(datetime(2026, 12, 7, 0, 5, tzinfo=zone), zone)  # Monday
 
 
 async def test_the_bot_process_queues_the_summary_once_and_then_stops_recomputing(
@@ -156,16 +156,16 @@ async def test_the_bot_process_queues_the_summary_once_and_then_stops_recomputin
     await add_official(ctx.uow_factory, 601, None, Role.SUPERVISOR)
     clock.set(datetime(2026, 11, 30, 1, 0, tzinfo=ZoneInfo("UTC")))  # Monday 09:00 Shanghai
     calls: list[str | None] = []
-    real = reports.send_weekly_summary
+    real = weekly_push.send_weekly_summary
 
-    async def counting(ctx_: ServiceContext, week: str | None = None) -> int:
+    async def counting(ctx_: ServiceContext, week: str | None = None, files: object = None) -> int:
         calls.append(week)
         return await real(ctx_, week)
 
-    monkeypatch.setattr(reports, "send_weekly_summary", counting)
+    monkeypatch.setattr(weekly_push, "send_weekly_summary", counting)
     checks = 0
     five_checks = asyncio.Event()
-    real_week = reports.last_complete_week
+    real_week = weekly_push.last_complete_week
 
     def counting_checks(now: datetime, zone: tzinfo) -> tuple[int, int]:
         nonlocal checks
@@ -174,8 +174,8 @@ async def test_the_bot_process_queues_the_summary_once_and_then_stops_recomputin
             five_checks.set()
         return real_week(now, zone)
 
-    monkeypatch.setattr(reports, "last_complete_week", counting_checks)
-    loop = asyncio.create_task(reports.run_weekly_summaries(ctx, interval=0.01))
+    monkeypatch.setattr(weekly_push, "last_complete_week", counting_checks)
+    loop = asyncio.create_task(weekly_push.run_weekly_summaries(ctx, interval=0.01))
     async with asyncio.timeout(60):  # however long the first report takes
         await five_checks.wait()
     loop.cancel()
