@@ -63,6 +63,10 @@ def role_help(role: Role) -> str:
     return "\n".join(lines)
 
 
+def not_for_role(command: str, role: Role) -> str:
+    return f"您无权使用 /{command}。\n{role_help(role)}"
+
+
 EXTEND_USAGE = "用法：/extend 编号 天数 理由，例如：/extend 20261125-0001 5 需要现场勘察"
 SUPERVISE_USAGE = "用法：/supervise 编号 督办意见，例如：/supervise 20261125-0001 请本周内答复企业"
 

@@ -191,8 +191,9 @@ class OfficialHandlers:
             Pending(
                 action,
                 number,
-                message.chat_id if message else None,
-                message.message_id if message else None,
+                # a digest's buttons stand for many orders: they stay after one is done
+                message.chat_id if message and action != SUPERVISE else None,
+                message.message_id if message and action != SUPERVISE else None,
             ),
         )
         await query.answer()
@@ -245,6 +246,11 @@ class OfficialHandlers:
             return
         name = message.text.split(maxsplit=1)[0].lstrip("/").split("@")[0].lower()
         action = COMMAND_ACTIONS[name]
+        role = await roles.role_of(self._services, actor)
+        if role is not None and Action(keyboards.ACTIONS[action]) not in roles.permitted(role):
+            # not the role's command: say so, with what the role can do
+            await message.reply_text(official_texts.not_for_role(name, role))
+            return
         words = command_words(message.text, 2)
         if not words or (action != SIGN_OFF and len(words) < 2):
             usage = official_texts.SUPERVISE_USAGE if action == SUPERVISE else None
