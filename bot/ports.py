@@ -227,6 +227,9 @@ class Outbox(Protocol):
         """Store several in one statement, skipping existing dedupe keys; returns how many
         were stored (ids are not read back)."""
 
+    async def existing(self, keys: Sequence[str]) -> set[str]:
+        """Which of these dedupe keys are taken (their message was queued before)."""
+
     async def claim(
         self, now: datetime, owner: str, lease_seconds: float, limit: int = 50
     ) -> list[OutboxMessage]:

@@ -763,6 +763,15 @@ class SqlOutbox:
             stored += len((await connection.execute(statement, rows)).all())
         return stored
 
+    async def existing(self, keys: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in _chunks(list(keys), 500):
+            rows = await self._session.execute(
+                select(OutboxRow.dedupe_key).where(OutboxRow.dedupe_key.in_(chunk))
+            )
+            found.update(str(k) for k in rows.scalars() if k is not None)
+        return found
+
     async def claim(
         self, now: datetime, owner: str, lease_seconds: float, limit: int = 50
     ) -> list[OutboxMessage]:

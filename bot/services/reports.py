@@ -11,6 +11,7 @@ complaint as ``bot.domain.confidentiality`` allows reports to.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
@@ -188,26 +189,38 @@ async def district_trend(
     """District-wide (or ``unit``'s) figures for the ``weeks`` ISO weeks that end with the
     week of the report's last day, oldest first, counted as the report is (clocks decided by
     now)."""
+    return (await trends(ctx, report, [unit], weeks))[unit]
+
+
+async def trends(
+    ctx: ServiceContext,
+    report: WeeklyReport,
+    units: Sequence[str | None],
+    weeks: int = TREND_WEEKS,
+) -> dict[str | None, tuple[TrendWeek, ...]]:
+    """``district_trend`` for several units (None: the district) at once: each week is
+    counted once for all of them."""
     final = report.last_day
     monday = final - timedelta(days=final.weekday())
     now = ctx.clock.now()
-    trend = []
+    found: dict[str | None, list[TrendWeek]] = {unit: [] for unit in units}
     async with ctx.uow_factory() as uow:
         for back in range(weeks - 1, -1, -1):
             first = monday - timedelta(weeks=back)
             iso = first.isocalendar()
             start, end = week_bounds(iso.year, iso.week, ctx.zone)
-            counts = await uow.reports.unit_counts(start, end, now)
-            district = next((c for c in counts if c.unit == unit), UnitCounts(unit))
-            trend.append(
-                TrendWeek(
-                    f"{iso.year}-W{iso.week:02d}",
-                    first,
-                    district.received,
-                    tuple(figures(district)),
+            by_unit = {c.unit: c for c in await uow.reports.unit_counts(start, end, now)}
+            for unit, trend in found.items():
+                counts = by_unit.get(unit) or UnitCounts(unit)
+                trend.append(
+                    TrendWeek(
+                        f"{iso.year}-W{iso.week:02d}",
+                        first,
+                        counts.received,
+                        tuple(figures(counts)),
+                    )
                 )
-            )
-    return tuple(trend)
+    return {unit: tuple(trend) for unit, trend in found.items()}
 
 
 # --- one unit's view ------------------------------------------------------------------------------

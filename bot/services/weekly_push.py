@@ -30,8 +30,8 @@ from bot.services.report_text import render_phone, render_unit_phone
 from bot.services.reports import (
     TrendWeek,
     WeeklyReport,
-    district_trend,
     is_empty,
+    trends,
     unit_view,
     weekly_report,
 )
@@ -90,6 +90,25 @@ async def _audiences(ctx: ServiceContext) -> dict[str | None, list[Official]]:
     return audiences
 
 
+def _text_key(prefix: str, address: str) -> str:
+    # the text's key is the one pushes had before they carried files
+    return f"{prefix}:telegram:{address}"
+
+
+async def _waiting(
+    ctx: ServiceContext, audiences: dict[str | None, list[Official]], prefix: str
+) -> dict[str | None, list[Official]]:
+    """The audiences without those who have this push already (nothing is drawn for them)."""
+    keys = [_text_key(prefix, str(o.telegram_id)) for people in audiences.values() for o in people]
+    async with ctx.uow_factory() as uow:
+        taken = await uow.outbox.existing(keys)
+    waiting = {
+        unit: [o for o in people if _text_key(prefix, str(o.telegram_id)) not in taken]
+        for unit, people in audiences.items()
+    }
+    return {unit: people for unit, people in waiting.items() if people}
+
+
 async def send_weekly_summary(
     ctx: ServiceContext,
     week: str | None = None,
@@ -104,26 +123,27 @@ async def send_weekly_summary(
         year, number = last_complete_week(ctx.clock.now(), ctx.zone)
         week = f"{year}-W{number:02d}"
     report = await weekly_report(ctx, week)
-    audiences = await _audiences(ctx)
-    rows = await ledger(ctx, report) if files is not None and audiences else None
-    now = ctx.clock.now()
     scope = "weekly-by-hand" if by_hand else "weekly"
+    audiences = await _waiting(ctx, await _audiences(ctx), f"{scope}:{report.week}")
+    if not by_hand:
+        audiences = {u: p for u, p in audiences.items() if not is_empty(report, u)}
+    if not audiences:  # everyone has it, or nobody has anything to read: nothing is drawn
+        return 0
+    rows = await ledger(ctx, report) if files is not None else None
+    trend = await trends(ctx, report, list(audiences)) if files is not None else {}
+    now = ctx.clock.now()
     messages: list[tuple[OutboxMessage, PushFile | None]] = []
     for unit, people in sorted(audiences.items(), key=lambda item: item[0] or ""):
-        if not by_hand and is_empty(report, unit):
-            continue
         view = report if unit is None else unit_view(report, unit)
         text = render_phone(report) if unit is None else render_unit_phone(view, unit)
         drawn: Sequence[PushFile] = ()
         if files is not None and rows is not None:
-            trend = await district_trend(ctx, report, unit=unit)
             shown = rows if unit is None else _unit_ledger(rows, unit)
-            drawn = await asyncio.to_thread(files, view, trend, shown, unit)
+            drawn = await asyncio.to_thread(files, view, trend[unit], shown, unit)
         for person in people:
             address = str(person.telegram_id)
             head = {"week": report.week, "unit": unit}
-            # the text's key is the one pushes had before they carried files
-            key = f"{scope}:{report.week}:telegram:{address}"
+            key = _text_key(f"{scope}:{report.week}", address)
             messages.append((_message(TEXT, address, {**head, "text": text}, now, key), None))
             for file in drawn:
                 kind = _FILE_KINDS.get(file.kind, LEDGER)
