@@ -1,8 +1,10 @@
 """Inline keyboards on officials' notifications, and the callback data their buttons carry.
 
-Owns the button layout and the callback data format ``ACTION:NUMBER`` (``so:20261125-0001``),
-well under Telegram's 64-byte limit. Button labels are Chinese; nothing here talks to
-Telegram or the database.
+Owns the button layout and the callback data format ``ACTION:NUMBER`` (``so:20261125-0001``;
+``du:NUMBER:UNIT`` for a dispatcher's candidate unit), within Telegram's 64-byte limit. A
+notification to an official lists the actions the reader's role may take (``actions``, from
+``bot.services.roles``); only those buttons are shown. Button labels are Chinese; nothing
+here talks to Telegram or the database.
 """
 
 from __future__ import annotations

@@ -1,13 +1,16 @@
 """The officials' side of the bot: inline buttons on their notifications and the commands
 that do the same without buttons (/queue, /waiting, /signoff, /reply, /resolve, /transfer,
-/return, /dispatch), plus /cancel.
+/return, /dispatch, /void, /supervise, /extend), plus /cancel.
 
-Owns translating officials' updates into the handling use cases. 签收 acts at once; 回复,
-办结, 转派, 退单 and 派单 need text, so their button leaves a pending action for that user
-(kept in the database, so a restart in between loses nothing) and the user's next plain
-text completes it; /cancel drops it. Officials are known by their Telegram id
-(``Actor("telegram", user id)``); whether someone may act is the services' decision, and named
-errors go to the application's error handler like everywhere else.
+Owns translating officials' updates into the handling use cases. 签收, 查看 (a digest's
+order), 派至 (a dispatcher's candidate unit) and 批准延期 act at once; 回复, 办结, 转派, 退单,
+派单 (其他单位), 督办 and 驳回 need text, so their button first asks the services whether the
+person may take the action now, then leaves a pending action for that user (kept in the
+database, so a restart in between loses nothing) and the user's next plain text completes it;
+/cancel drops it. A text the action cannot take (an unknown unit) leaves it waiting. Officials
+are known by their Telegram id (``Actor("telegram", user id)``); whether someone may act is the
+services' decision, and named errors go to the application's error handler like everywhere
+else.
 """
 
 from __future__ import annotations
