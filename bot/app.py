@@ -11,6 +11,7 @@ served by ``yousu serve`` (``handlers.http``).
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -64,7 +65,8 @@ async def run_bot(app: App, stop: asyncio.Event, owner: str, long_poll: int = 10
     ``WEBHOOK_URL``), the outbox worker, the
     sweeper and the weekly summary (named tasks: a log says which one ended). The router is
     warmed up first, so the first complaint is answered quickly."""
-    from bot.services import outbox_worker, reports, sweeper  # noqa: PLC0415
+    from bot.services import outbox_worker, sweeper, weekly_push  # noqa: PLC0415
+    from handlers.reports.files import weekly_files  # noqa: PLC0415
     from handlers.telegram.application import build_application, serve  # noqa: PLC0415
     from handlers.telegram.notifier import TelegramNotifier  # noqa: PLC0415
     from handlers.telegram.texts import milestone_titles  # noqa: PLC0415
@@ -80,7 +82,12 @@ async def run_bot(app: App, stop: asyncio.Event, owner: str, long_poll: int = 10
     application = build_application(
         token.get_secret_value(), app.settings.telegram_base_url, services
     )
-    notifier = TelegramNotifier(application.bot, services.zone, milestone_titles(services.sla))
+    notifier = TelegramNotifier(
+        application.bot,
+        services.zone,
+        milestone_titles(services.sla),
+        files=functools.partial(outbox_worker.load_file, services),
+    )
 
     async def outbox() -> None:
         await outbox_worker.run_forever(services, {"telegram": notifier}, owner)
@@ -89,7 +96,7 @@ async def run_bot(app: App, stop: asyncio.Event, owner: str, long_poll: int = 10
         await sweeper.run_forever(services, owner)
 
     async def weekly_summary() -> None:
-        await reports.run_weekly_summaries(services)
+        await weekly_push.run_weekly_summaries(services, weekly_files)
 
     background = [outbox, sla_sweeper, weekly_summary]
     log.info("Telegram bot running (%s)", app.settings.telegram_base_url)

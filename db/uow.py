@@ -31,6 +31,7 @@ from db.repositories import (
     SqlLocks,
     SqlOfficialRepository,
     SqlOutbox,
+    SqlOutboxFiles,
     SqlRatingRepository,
 )
 from db.sqlite_file import SqliteFile
@@ -57,6 +58,7 @@ class SqlUnitOfWork:
     ratings: ports.RatingRepository
     extensions: ports.ExtensionRepository
     outbox: ports.Outbox
+    outbox_files: ports.OutboxFiles
     inbox: ports.Inbox
     locks: ports.Locks
     chat_states: ports.ChatStates
@@ -83,6 +85,7 @@ class SqlUnitOfWork:
         self.ratings = SqlRatingRepository(session)
         self.extensions = SqlExtensionRepository(session)
         self.outbox = SqlOutbox(session)
+        self.outbox_files = SqlOutboxFiles(session)
         self.inbox = SqlInbox(session)
         self.locks = SqlLocks(session)
         self.chat_states = SqlChatStates(session)

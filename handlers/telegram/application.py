@@ -37,11 +37,12 @@ from bot.errors import YousuError
 from bot.services.context import ServiceContext
 from bot.services.intake_queue import IntakeQueue
 from bot.services.officials import list_officials
-from handlers.telegram import keyboards, texts
+from handlers.telegram import keyboards, official_texts, texts
 from handlers.telegram.conversation import ConversationHandlers
 from handlers.telegram.enterprise import EnterpriseHandlers
 from handlers.telegram.inbox import DRAIN_SECONDS, LONG_POLL, DurableUpdates
 from handlers.telegram.officials import COMMAND_ACTIONS, OfficialHandlers
+from handlers.telegram.views import OfficialViews
 from handlers.telegram.webhook import WebhookConfig, WebhookReceiver
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,11 @@ def build_application(
     application.add_handler(
         CommandHandler(list(COMMAND_ACTIONS), officials.command, filters=private)
     )
+    application.add_handler(CommandHandler("extend", officials.extend, filters=private))
+    views = OfficialViews(services)
+    application.add_handler(CommandHandler("overdue", views.overdue, filters=private))
+    application.add_handler(CommandHandler("stats", views.stats, filters=private))
+    application.add_handler(CommandHandler("report", views.report, filters=private))
     application.add_handler(MessageHandler(private & filters.COMMAND, handlers.unknown_command))
     # every other text is understood before anything is filed
     new = filters.UpdateType.MESSAGE
@@ -124,9 +130,7 @@ def _menus(services: ServiceContext) -> Callable[[BotApplication], Coroutine[Any
         bot = application.bot
         await bot.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS])
         for official in await list_officials(services):
-            commands = texts.OFFICIAL_COMMANDS.get(official.role.value)
-            if not commands:
-                continue
+            commands = official_texts.commands_for(official.role)
             try:
                 await bot.set_my_commands(
                     [BotCommand(c, d) for c, d in commands],

@@ -65,6 +65,14 @@ class Sent:
 
 
 @dataclass(frozen=True)
+class Upload:
+    """A file the bot uploaded (sendPhoto / sendDocument with the file's bytes)."""
+
+    filename: str
+    content: bytes
+
+
+@dataclass(frozen=True)
 class Answer:
     callback_query_id: str
     text: str
@@ -380,8 +388,24 @@ class BotApiStandIn(WebhookSide):
         return self._record(int(params["chat_id"]), text, params)
 
     def _file_sent(self, kind: str, params: dict[str, Any]) -> web.Response:
-        """A file sent by its file id is recorded as the text ``[kind:file_id]``."""
-        return self._record(int(params["chat_id"]), f"[{kind}:{params.get(kind)}]", params)
+        """A file sent by its file id is recorded as the text ``[kind:file_id]``, an uploaded
+        one as ``[kind:filename]`` (its bytes in ``params[kind]``, an ``Upload``), followed
+        by its caption on the next line if it has one."""
+        sent = params.get(kind)
+        name = sent.filename if isinstance(sent, Upload) else sent
+        caption = params.get("caption")
+        text = f"[{kind}:{name}]" + (f"\n{caption}" if caption else "")
+        return self._record(int(params["chat_id"]), text, params)
+
+    def uploads_to(self, chat_id: int) -> list[Upload]:
+        """The files uploaded to ``chat_id``, in order."""
+        return [
+            value
+            for m in self.sent
+            if m.chat_id == chat_id
+            for value in m.params.values()
+            if isinstance(value, Upload)
+        ]
 
     def _record(self, chat_id: int, text: str, params: dict[str, Any]) -> web.Response:
         message_id = next(self._message_ids)
@@ -417,6 +441,9 @@ async def _params(request: web.Request) -> dict[str, Any]:
     form = await request.post()
     params: dict[str, Any] = {}
     for key, value in form.items():
+        if isinstance(value, web.FileField):  # an upload: keep its name and bytes
+            params[key] = Upload(value.filename, value.file.read())
+            continue
         if not isinstance(value, str):
             continue
         try:
