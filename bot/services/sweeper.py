@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from bot.domain.records import SYSTEM, Complaint, Event, EventKind, SlaClock
+from bot.owners import crashed_on_this_host
 from bot.ports import UnitOfWork
 from bot.services.context import ServiceContext
 from bot.services.digest import Alert, queue_digests
@@ -60,13 +62,25 @@ async def _handle(
 
 
 async def sweep_clocks(
-    ctx: ServiceContext, owner: str, lease_seconds: float = LEASE_SECONDS, batch: int = BATCH
+    ctx: ServiceContext,
+    owner: str,
+    lease_seconds: float = LEASE_SECONDS,
+    batch: int = BATCH,
+    is_crashed: Callable[[str], bool] = crashed_on_this_host,
 ) -> tuple[int, int]:
     """Warn and breach every due clock, batch by batch, each batch with one digest per
     person in its own transaction; returns (warned, breached). While another instance holds
     the pass, this one does nothing (its pass covers what is due)."""
     async with ctx.uow_factory() as uow:
         held = await uow.locks.hold(PASS_LOCK, owner, ctx.clock.now(), lease_seconds)
+        if not held:
+            # a sweeper killed mid-pass on this host holds the lock until its lease expires:
+            # take it over at once, as the inbox does for the poller
+            holder = await uow.locks.owner(PASS_LOCK)
+            if holder is not None and is_crashed(holder):
+                await uow.locks.release(PASS_LOCK, holder)
+                held = await uow.locks.hold(PASS_LOCK, owner, ctx.clock.now(), lease_seconds)
+                log.info("took over lock %s from crashed %s", PASS_LOCK, holder)
         await uow.commit()
     if not held:
         return 0, 0

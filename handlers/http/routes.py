@@ -55,6 +55,10 @@ class UnknownServiceCode(YousuError):
     http_status = 400
 
     def __init__(self, code: str) -> None:
+        # echoed in the answer: what is not printable (a lone surrogate, a control character)
+        # is shown escaped, or the error itself could not be encoded
+        code = code.encode("utf-8", "backslashreplace").decode("utf-8")
+        code = "".join(c if c.isprintable() else repr(c)[1:-1] for c in code)
         super().__init__(
             f"service_code “{code}”不存在（可用的编码见 services.json）",
             f"unknown service_code {code!r}; see services.json",

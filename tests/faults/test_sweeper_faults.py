@@ -4,6 +4,7 @@ supervisor in the outbox), none is skipped; batches are transactions and leased.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -89,12 +90,20 @@ async def test_sigkill_mid_sweep_then_run_again(
     second = await start(["sweep", "--once"], env, tmp_path, tmp_path / "sweep2.log")
     assert await second.wait() == 0, (tmp_path / "sweep2.log").read_text(encoding="utf-8")
     after = Tally("sweep kill -9, after running it again", overdue, _breach_events(data_dir))
-    notices = [
-        str(k)
-        for (k,) in sqlite_rows(
-            data_dir, f"SELECT dedupe_key FROM outbox WHERE address = '{SUPERVISOR}'"
+    # the supervisor is told of each breach once: in one item of one digest
+    number_of = dict(sqlite_rows(data_dir, "SELECT id, number FROM complaints"))
+    told = [
+        f"{item['number']}:{item['milestone']}"
+        for (payload,) in sqlite_rows(
+            data_dir, f"SELECT payload FROM outbox WHERE address = '{SUPERVISOR}'"
         )
+        for item in json.loads(payload)["items"]
+        if item["breached"]
     ]
-    after.extra["supervisor notices"] = len(notices)
+    after.extra["supervisor digests"] = len(
+        sqlite_rows(data_dir, f"SELECT id FROM outbox WHERE address = '{SUPERVISOR}'")
+    )
     after.check()
-    assert len(notices) == len(set(notices)) == len(overdue)
+    expected = {f"{number_of[int(c)]}:{m}" for c, m in (k.split(":") for k in overdue)}
+    assert len(told) == len(set(told)), "a breach was in two digests"
+    assert set(told) == expected
