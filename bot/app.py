@@ -60,6 +60,7 @@ async def run_bot(app: App, stop: asyncio.Event, owner: str, long_poll: int = 10
     sweeper and the weekly summary (named tasks: a log says which one ended). The router is
     warmed up first, so the first complaint is answered quickly."""
     from bot.services import outbox_worker, reports, sweeper  # noqa: PLC0415
+    from bot.services.dashboard import link_settings  # noqa: PLC0415
     from handlers.telegram.application import build_application, serve  # noqa: PLC0415
     from handlers.telegram.notifier import TelegramNotifier  # noqa: PLC0415
     from handlers.telegram.texts import milestone_titles  # noqa: PLC0415
@@ -71,7 +72,10 @@ async def run_bot(app: App, stop: asyncio.Event, owner: str, long_poll: int = 10
     await asyncio.to_thread(warm_up)
     services = app.services
     application = build_application(
-        token.get_secret_value(), app.settings.telegram_base_url, services
+        token.get_secret_value(),
+        app.settings.telegram_base_url,
+        services,
+        dashboard=link_settings(app.settings),
     )
     notifier = TelegramNotifier(application.bot, services.zone, milestone_titles(services.sla))
 

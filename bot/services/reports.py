@@ -184,10 +184,10 @@ class TrendWeek:
 
 
 async def district_trend(
-    ctx: ServiceContext, report: WeeklyReport, weeks: int = TREND_WEEKS
+    ctx: ServiceContext, report: WeeklyReport, weeks: int = TREND_WEEKS, unit: str | None = None
 ) -> tuple[TrendWeek, ...]:
-    """District-wide figures for the ``weeks`` ISO weeks that end with the week of the report's
-    last day, oldest first, counted as the report is (clocks decided by now)."""
+    """District-wide figures (or ``unit``'s) for the ``weeks`` ISO weeks that end with the week
+    of the report's last day, oldest first, counted as the report is (clocks decided by now)."""
     final = report.last_day
     monday = final - timedelta(days=final.weekday())
     now = ctx.clock.now()
@@ -197,7 +197,8 @@ async def district_trend(
             first = monday - timedelta(weeks=back)
             iso = first.isocalendar()
             start, end = week_bounds(iso.year, iso.week, ctx.zone)
-            district = (await uow.reports.unit_counts(start, end, now))[0]
+            counts = await uow.reports.unit_counts(start, end, now)
+            district = next((c for c in counts if c.unit == unit), UnitCounts(unit=unit))
             trend.append(
                 TrendWeek(
                     f"{iso.year}-W{iso.week:02d}",

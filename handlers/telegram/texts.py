@@ -52,19 +52,29 @@ _UNIT_COMMANDS: tuple[tuple[str, str], ...] = (
 )
 OFFICIAL_COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
     "handler": _UNIT_COMMANDS,
-    "unit_admin": (*_UNIT_COMMANDS, ("void", "标记无效：/void 编号 理由")),
+    "unit_admin": (
+        *_UNIT_COMMANDS,
+        ("void", "标记无效：/void 编号 理由"),
+        ("dashboard", "本单位看板（浏览器链接）"),
+    ),
     "dispatcher": (
         ("waiting", "待派单"),
+        ("dashboard", "督办看板（浏览器链接）"),
         ("dispatch", "派单：/dispatch 编号 单位"),
         ("void", "标记无效：/void 编号 理由"),
         ("cancel", "取消进行中的操作"),
     ),
-    "supervisor": (("waiting", "待派单"), ("cancel", "取消进行中的操作")),
+    "supervisor": (
+        ("waiting", "待派单"),
+        ("dashboard", "督办看板（浏览器链接）"),
+        ("cancel", "取消进行中的操作"),
+    ),
     "admin": (
         *_UNIT_COMMANDS,
         ("waiting", "待派单"),
         ("dispatch", "派单：/dispatch 编号 单位"),
         ("void", "标记无效：/void 编号 理由"),
+        ("dashboard", "督办看板（浏览器链接）"),
     ),
 }
 
