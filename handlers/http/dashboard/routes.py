@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -38,6 +39,9 @@ PRIVATE = {
 }
 
 Page = Callable[[web.Request], Awaitable[web.StreamResponse]]
+#: matplotlib's settings (the chart's CJK font among them) are global to the process: one
+#: chart at a time, or a chart finishing first would take the font from one still drawing
+_CHART_LOCK = threading.Lock()
 
 
 def _html(text: str, status: int = 200) -> web.Response:
@@ -132,7 +136,12 @@ async def chart(request: web.Request) -> web.StreamResponse:
         services, query.get("week"), query.get("from"), query.get("to")
     )
     trend = await district_trend(services, report)
-    png = await asyncio.to_thread(render_chart, report, trend)
+
+    def draw() -> bytes:
+        with _CHART_LOCK:
+            return render_chart(report, trend)
+
+    png = await asyncio.to_thread(draw)
     return web.Response(body=png, content_type="image/png", headers=PRIVATE)
 
 
