@@ -42,6 +42,7 @@ from bot.services.reports import (
     TrendWeek,
     UnitReport,
     WeeklyReport,
+    current_week_label,
     district_trend,
     period_report,
     weekly_report,
@@ -199,11 +200,6 @@ class Overview:
     current_week: bool = False
 
 
-def current_week(now: datetime, ctx: ServiceContext) -> str:
-    iso = now.astimezone(ctx.zone).date().isocalendar()
-    return f"{iso.year}-W{iso.week:02d}"
-
-
 def _day(text: str, name: str) -> date:
     try:
         day = date.fromisoformat(text.strip())
@@ -234,7 +230,7 @@ async def choose_report(
     if week:
         parse_week(week)  # a clear error for a malformed week
         return await weekly_report(ctx, week.strip())
-    return await weekly_report(ctx, current_week(ctx.clock.now(), ctx))
+    return await weekly_report(ctx, current_week_label(ctx))
 
 
 async def overview(

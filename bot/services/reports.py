@@ -124,6 +124,12 @@ async def weekly_report(ctx: ServiceContext, week: str | None = None) -> WeeklyR
     return await _report(ctx, f"{year}-W{number:02d}", start, end)
 
 
+def current_week_label(ctx: ServiceContext) -> str:
+    """The ISO week the service's clock is in (``2026-W48``)."""
+    iso = ctx.clock.now().astimezone(ctx.zone).date().isocalendar()
+    return f"{iso.year}-W{iso.week:02d}"
+
+
 async def period_report(ctx: ServiceContext, first: date, last: date) -> WeeklyReport:
     """Figures for any run of days, ``first`` to ``last`` inclusive (local dates)."""
     if last < first:
