@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestClient
 from bot.config import load_settings
 from bot.domain.lifecycle import NotAnOfficial, PermissionDenied
 from bot.domain.records import Actor, Official, Role
-from bot.services import reports
+from bot.services import enterprise, reports
 from bot.services.context import ServiceContext
 from bot.services.dashboard import DashboardDisabled, LinkSettings, issue_link
 from handlers.http.app import build_app
@@ -194,15 +194,22 @@ async def test_a_bad_period_is_a_clear_400(
 async def test_confidential_words_and_filer_never_reach_a_page(
     client: Client, ctx: ServiceContext, seeded: Seeded
 ) -> None:
+    added = "补充：供电所的人上周又来厂里暗示要好处"
+    await enterprise.follow_up(ctx, Actor("telegram", "5"), seeded.confidential, added)
+    await enterprise.chase(ctx, Actor("telegram", "5"), seeded.confidential, "催一下，再拖要停产")
+    shown = 0
     for who in (SUPERVISOR, POWER_ADMIN, BANK_ADMIN):
         path = await path_for(ctx, who)
         status, html = await _page(client, path, week=WEEK)
         assert status == 200 and SECRET_WORDS[:10] not in html
         order = f"/dashboard/orders/{seeded.confidential}?t={_token(path)}"
         status, html = await _page(client, order)
-        assert SECRET_WORDS[:10] not in html
+        assert SECRET_WORDS[:10] not in html and added[:8] not in html and "再拖要停产" not in html
         if status == 200:
+            shown += 1
             assert "企业要求保密" in html and 'id="company">保密' in html
+            assert 'data-kind="followed_up"' in html and 'data-kind="chased"' in html
+    assert shown == 2  # the district's link and the lead unit's; the other unit's sees none
 
 
 async def test_the_chart_is_a_png_for_district_links_only(
