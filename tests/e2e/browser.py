@@ -69,7 +69,7 @@ def differing_share(shot: bytes, baseline: bytes, threshold: int = 48) -> float:
     return histogram[255] / (a.size[0] * a.size[1])
 
 
-def compare_with_baseline(name: str, shot: bytes, tolerance: float = 0.005) -> float:
+def compare_with_baseline(name: str, shot: bytes, tolerance: float = 0.0005) -> float:
     """Compare ``shot`` with the stored baseline ``name`` (at most ``tolerance`` of its pixels
     may differ); with YOUSU_UPDATE_BASELINES=1 store it instead."""
     path = BASELINES / name

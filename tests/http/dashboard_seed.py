@@ -21,6 +21,11 @@ WEEK = "2026-W48"
 #: a confidential complaint: its words must never reach a page
 SECRET_WORDS = "保密企业反映：新厂房用电报装递交四十天仍未通电，怕被供电所穿小鞋"
 SUPERVISOR, POWER_ADMIN, BANK_ADMIN, HANDLER = 990001, 990002, 990003, 990004
+#: the same problem from two more enterprises: a hot topic (热点) of the power unit
+TOPIC = (
+    "新厂房申请用电增容两个月了，供电公司一直没有给出接电方案，生产线没法投产",
+    "新厂房申请用电增容快两个月了，供电公司一直没给接电方案，生产线没法投产",
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,8 @@ async def seed(ctx: ServiceContext, clock: FixedClock) -> Seeded:
     secret = await intake.submit_complaint(
         ctx, Actor("telegram", "5"), SECRET_WORDS, confidential=True
     )
+    for sender, text in zip(("6", "7"), TOPIC, strict=True):
+        await intake.submit_complaint(ctx, Actor("telegram", sender), text)
     await add_official(ctx.uow_factory, SUPERVISOR, None, Role.SUPERVISOR, "督办员甲")
     await add_official(ctx.uow_factory, POWER_ADMIN, units["power"], Role.UNIT_ADMIN)
     await add_official(ctx.uow_factory, BANK_ADMIN, units["bank"], Role.UNIT_ADMIN)

@@ -27,6 +27,7 @@ from tests.http.dashboard_seed import (
     SECRET,
     SECRET_WORDS,
     SUPERVISOR,
+    TOPIC,
     WEEK,
     Seeded,
     links,
@@ -85,6 +86,9 @@ async def test_a_unit_admin_sees_the_own_unit_only(
     assert status == 200 and 'id="scope" class="pill">' + seeded.power in html
     assert f'data-unit="{seeded.bank}"' not in html  # no table of other units
     assert f'data-rank-unit="{seeded.bank}"' not in html  # nor their ranking rows
+    assert TOPIC[0][:12] in html  # the hot topic the unit handles
+    bank_status, bank_html = await _page(client, await path_for(ctx, BANK_ADMIN), week=WEEK)
+    assert bank_status == 200 and TOPIC[0][:12] not in bank_html
     status, html = await _page(client, path, unit=seeded.bank)
     assert status == 403 and "只能查看本单位" in html and seeded.bank not in html.split("<main>")[1]
 
