@@ -177,6 +177,8 @@ def _shown(topic: HotTopic) -> HotTopic:
 
 #: how many weeks the district trend covers (the report's own week last)
 TREND_WEEKS = 12
+#: how many of the trend's weeks are counted at once (three reads each: within the pool)
+TREND_CONCURRENCY = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,22 +199,23 @@ async def district_trend(
     final = report.last_day
     monday = final - timedelta(days=final.weekday())
     now = ctx.clock.now()
-    trend = []
+    mondays = [monday - timedelta(weeks=back) for back in range(weeks - 1, -1, -1)]
+    # the weeks are counted together (each on connections of its own, see ReportQueries),
+    # a few at a time: the database does the work, the waits overlap
+    gate = asyncio.Semaphore(TREND_CONCURRENCY)
     async with ctx.uow_factory() as uow:
-        for back in range(weeks - 1, -1, -1):
-            first = monday - timedelta(weeks=back)
+
+        async def week_of(first: date) -> TrendWeek:
             iso = first.isocalendar()
             start, end = week_bounds(iso.year, iso.week, ctx.zone)
-            counts = await uow.reports.unit_counts(start, end, now)
-            district = next((c for c in counts if c.unit == unit), UnitCounts(unit=unit))
-            trend.append(
-                TrendWeek(
-                    f"{iso.year}-W{iso.week:02d}",
-                    first,
-                    district.received,
-                    tuple(figures(district)),
-                )
+            async with gate:
+                counts = await uow.reports.unit_counts(start, end, now)
+            chosen = next((c for c in counts if c.unit == unit), UnitCounts(unit=unit))
+            return TrendWeek(
+                f"{iso.year}-W{iso.week:02d}", first, chosen.received, tuple(figures(chosen))
             )
+
+        trend = await asyncio.gather(*(week_of(first) for first in mondays))
     return tuple(trend)
 
 
