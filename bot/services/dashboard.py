@@ -22,7 +22,7 @@ from urllib.parse import quote
 from bot.domain.confidentiality import Reader, may_name
 from bot.domain.confidentiality import quote as quote_words
 from bot.domain.dashboard_links import DashboardGrant, DashboardRefused, sign, verify
-from bot.domain.figures import parse_week
+from bot.domain.figures import figures, parse_week
 from bot.domain.lifecycle import ComplaintNotFound, PermissionDenied
 from bot.domain.ranking import RankedUnit
 from bot.domain.records import (
@@ -35,6 +35,7 @@ from bot.domain.records import (
     Rating,
     Role,
     SlaClock,
+    UnitCounts,
 )
 from bot.errors import InvalidInput, YousuError
 from bot.services.context import ServiceContext
@@ -248,6 +249,8 @@ async def overview(
         unit = None
     if unit is None and not grant.district:
         unit = grant.unit
+    if unit is not None and unit != grant.unit:
+        unit = ctx.canonical_unit(unit)  # an alias names its unit; an unknown name is a 400
     grant.check_unit(unit)
     report = await choose_report(ctx, week, first, last)
     trend = await district_trend(ctx, report, unit=unit)
@@ -259,7 +262,9 @@ async def overview(
         subject, units, ranking = by_unit.get(None), report.units[1:], report.ranking
         topics = report.hot_topics
     else:
-        subject, units = by_unit.get(unit), ()
+        nothing = UnitCounts(unit=unit)  # no complaint of the unit in the period
+        subject = by_unit.get(unit) or UnitReport(unit, nothing, tuple(figures(nothing)))
+        units = ()
         ranking = tuple(r for r in report.ranking if r.unit == unit)
         topics = tuple(t for t in report.hot_topics if t.lead_unit == unit)
     names = tuple(u.unit for u in report.units[1:]) if grant.district else ()

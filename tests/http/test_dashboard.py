@@ -235,3 +235,19 @@ async def test_the_dashboard_off_refuses_every_link(ctx: ServiceContext, seeded:
         assert response.status == 503 and "未启用" in await response.text()
     finally:
         await client.close()
+
+
+async def test_a_unit_without_complaints_and_an_unknown_unit(
+    client: Client, ctx: ServiceContext, seeded: Seeded
+) -> None:
+    path = await path_for(ctx, SUPERVISOR)
+    status, html = await _page(client, path, unit="区发改委", week=WEEK)
+    assert status == 200 and 'id="scope" class="pill">区发改委' in html
+    assert '<b id="received">0</b>' in html and "响应率（1分钟内签收）" in html
+    assert '<div class="title">response</div>' not in html and '<div class="value">—</div>' in html
+    status, html = await _page(client, path, unit="不存在的单位", week=WEEK)
+    assert status == 404 and "不存在的单位" in html and "未找到" in html
+    # a unit admin naming the own unit by an alias is still at home
+    assert ctx.canonical_unit("供电公司") == seeded.power
+    status, html = await _page(client, await path_for(ctx, POWER_ADMIN), unit="供电公司")
+    assert status == 200 and 'id="scope" class="pill">' + seeded.power in html
