@@ -22,6 +22,7 @@ from bot.services import reports
 from bot.services.context import ServiceContext
 from handlers.http.app import build_app
 from handlers.http.dashboard.pages import SHOWN_FIGURES, TREND_FIGURES
+from handlers.reports.chart import chart_rows, chart_size
 from tests.e2e.browser import PHONE, PHONE_SCALE, chromium, compare_with_baseline, phone
 from tests.http.conftest import start
 from tests.http.dashboard_seed import (
@@ -125,6 +126,15 @@ async def test_the_district_page_shows_the_reports_figures(
     assert await _text(page, "#overdue-total") == str(report.units[0].counts.overdue_open)
     assert int(await _text(page, "#overdue-total")) > 0 and report.hot_topics
     assert SECRET_WORDS[:8] not in await page.content()
+    # the report's chart, embedded (loaded once scrolled to), at the size the chart has
+    chart = page.locator("#trend figure.chart img")
+    await chart.scroll_into_view_if_needed()
+    await page.wait_for_function(
+        "(img => img.complete && img.naturalWidth > 0)(document.querySelector('#trend img'))",
+        timeout=60_000,
+    )
+    natural = await chart.evaluate("img => [img.naturalWidth, img.naturalHeight]")
+    assert natural == list(chart_size(len(chart_rows(report))))
 
 
 async def test_any_period_chosen_in_the_form(
