@@ -65,6 +65,35 @@ class Settings(BaseSettings):
     dashboard_link_hours: float = Field(
         default=24.0, gt=0, le=24 * 31, description="how long a dashboard link stays valid"
     )
+    webhook_url: str = Field(
+        default="",
+        description=(
+            "public HTTPS address Telegram posts updates to (webhook mode, every instance "
+            "behind a load balancer receives); empty polls Telegram instead"
+        ),
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None,
+        description=(
+            "webhook mode: the secret Telegram sends in X-Telegram-Bot-Api-Secret-Token "
+            "(1-256 of A-Z a-z 0-9 _ -); required with WEBHOOK_URL"
+        ),
+    )
+    webhook_host: str = Field(
+        default="127.0.0.1", description="webhook mode: address `yousu run` listens on"
+    )
+    webhook_port: int = Field(
+        default=8443, ge=0, le=65535, description="webhook mode: port `yousu run` listens on"
+    )
+    shutdown_grace_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        le=600,
+        description=(
+            "on SIGTERM: how long requests and updates in flight may take to finish before "
+            "they are cut off (what is not finished stays in the inbox)"
+        ),
+    )
     tz: str = Field(default="Asia/Shanghai", description="time zone in which times are shown")
     log_level: str = Field(default="INFO", description="logging level")
     sla_data_dir: Path | None = Field(
@@ -100,7 +129,12 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
-        "telegram_bot_token", "http_api_keys", "sla_data_dir", "dashboard_secret", mode="before"
+        "telegram_bot_token",
+        "http_api_keys",
+        "sla_data_dir",
+        "dashboard_secret",
+        "webhook_secret",
+        mode="before",
     )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:

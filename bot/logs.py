@@ -93,8 +93,8 @@ REDACT = RedactSecrets()
 
 
 def settings_secrets(settings: Settings) -> list[str]:
-    """The values in the settings that must never be logged: the bot token and every API key
-    (each ``name:key`` entry's key, and the entry as written)."""
+    """The values in the settings that must never be logged: the bot token, every API key
+    (each ``name:key`` entry's key, and the entry as written) and the webhook secret."""
     secrets: list[str] = []
     if settings.telegram_bot_token is not None:
         secrets.append(settings.telegram_bot_token.get_secret_value())
@@ -103,6 +103,8 @@ def settings_secrets(settings: Settings) -> list[str]:
     if settings.http_api_keys is not None:
         for entry in settings.http_api_keys.get_secret_value().split(","):
             secrets += [entry.strip(), entry.partition(":")[2].strip()]
+    if settings.webhook_secret is not None:
+        secrets.append(settings.webhook_secret.get_secret_value())
     return [s for s in secrets if s]
 
 

@@ -167,6 +167,12 @@ class ClockRepository(Protocol):
         not yet warned, not breached) or a breach due (``due_at <= now``, not yet breached),
         whose lease is free or expired. Leases them to ``owner``."""
 
+    async def overdue(
+        self, now: datetime, unit: str | None = None, limit: int = 50
+    ) -> list[tuple[SlaClock, Complaint]]:
+        """Running clocks past their due time on open complaints (of ``unit``'s, if given),
+        with their complaint, the longest overdue first."""
+
 
 class OfficialRepository(Protocol):
     async def upsert(self, official: Official) -> tuple[Official, bool]:
@@ -225,6 +231,9 @@ class Outbox(Protocol):
         """Store several in one statement, skipping existing dedupe keys; returns how many
         were stored (ids are not read back)."""
 
+    async def existing(self, keys: Sequence[str]) -> set[str]:
+        """Which of these dedupe keys are taken (their message was queued before)."""
+
     async def claim(
         self,
         now: datetime,
@@ -239,6 +248,16 @@ class Outbox(Protocol):
 
     async def save(self, message: OutboxMessage) -> OutboxMessage:
         """Write delivery state (sent_at, attempts, next_attempt_at, ...); releases the lease."""
+
+
+class OutboxFiles(Protocol):
+    """Files outbox messages send (a chart, a ledger), kept once by their content's hash."""
+
+    async def put(self, name: str, content: bytes, now: datetime) -> str:
+        """Keep the file (once, however often it is put); returns its key to name it by."""
+
+    async def get(self, key: str) -> tuple[str, bytes] | None:
+        """The file's name and content, or None when no file has this key."""
 
 
 class Inbox(Protocol):
@@ -387,6 +406,7 @@ class UnitOfWork(Protocol):
     ratings: RatingRepository
     extensions: ExtensionRepository
     outbox: Outbox
+    outbox_files: OutboxFiles
     inbox: Inbox
     locks: Locks
     chat_states: ChatStates

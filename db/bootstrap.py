@@ -7,6 +7,7 @@ officials can only be attached to units the plans name.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,10 +19,18 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.ports import DatabaseUnavailable
-from db.engine import DatabaseMisconfigured, create_engine, shown_url, sqlite_path
+from db.engine import (
+    DatabaseMisconfigured,
+    DatabaseMissing,
+    create_engine,
+    shown_url,
+    sqlite_path,
+)
 from db.migrate import current_revision, upgrade
 from db.models import UnitRow
 from db.uow import SqlUnitOfWorkFactory, is_unavailable
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -29,6 +38,8 @@ class Database:
     url: str
     engine: AsyncEngine
     uow_factory: SqlUnitOfWorkFactory
+    #: a SQLite file created by this start (there was none): callers say so loudly
+    created: bool = False
 
     async def dispose(self) -> None:
         await self.engine.dispose()
@@ -131,14 +142,40 @@ async def _opening(url: str, engine: AsyncEngine) -> AsyncIterator[None]:
         raise
 
 
-async def open_database(url: str, *, schema: str | None = None) -> Database:
+def refuse_missing_sqlite(url: str) -> None:
+    """``DatabaseMissing`` when ``url`` names a SQLite file that is not there."""
+    path = sqlite_path(url)
+    if path is None or path.exists():
+        return
+    raise DatabaseMissing(
+        f"数据库文件 {path} 不存在。为免悄悄换成空库（已受理的诉求会因此“消失”），"
+        "服务不会自动新建数据库：如果之前有数据，说明文件或其文件夹被删除、移动或 DATA_DIR "
+        "设错了，请从备份恢复或改正设置；首次部署请先运行 `yousu db upgrade` 新建，"
+        "或在启动命令后加 --create-database。",
+        f"the SQLite database {path} does not exist; not creating an empty one silently "
+        "(restore it, fix DATA_DIR/DATABASE_URL, or create it with `yousu db upgrade` or "
+        "--create-database)",
+    )
+
+
+async def open_database(url: str, *, schema: str | None = None, create: bool = True) -> Database:
     """Connect, migrate to the newest schema and sync units. Raises ``DatabaseMisconfigured``
-    when the settings are wrong, ``DatabaseUnavailable`` when the database cannot be reached."""
+    when the settings are wrong, ``DatabaseUnavailable`` when the database cannot be reached,
+    and, unless ``create``, ``DatabaseMissing`` when the SQLite file is not there (a
+    long-running service must not replace a lost database with an empty one)."""
+    if not create:
+        refuse_missing_sqlite(url)
+    path = sqlite_path(url)
+    created = path is not None and not path.exists()
     engine = create_engine(url, schema=schema)
     async with _opening(url, engine):
         await upgrade(engine)
         await sync_units(engine)
-    return Database(url=url, engine=engine, uow_factory=SqlUnitOfWorkFactory(engine))
+    if created:
+        log.warning("created a new, empty SQLite database at %s", path)
+    return Database(
+        url=url, engine=engine, uow_factory=SqlUnitOfWorkFactory(engine), created=created
+    )
 
 
 async def schema_revision(url: str) -> str | None:

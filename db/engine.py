@@ -48,6 +48,15 @@ class DatabaseMisconfigured(YousuError):
     http_status = 503
 
 
+class DatabaseMissing(YousuError):
+    """The SQLite file a service is configured with is not there, and the service was not
+    asked to create it: it may have been deleted or moved, and an empty database in its place
+    would silently lose what was acknowledged (the CLI exits with code 2)."""
+
+    code = "database_missing"
+    http_status = 503
+
+
 def shown_url(url: str) -> str:
     """``url`` as it may be printed: without its password."""
     try:

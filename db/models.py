@@ -21,6 +21,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -279,6 +280,17 @@ class LockRow(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     owner: Mapped[str] = mapped_column(String(64))
     until: Mapped[datetime]
+
+
+class OutboxFileRow(Base):
+    """A file an outbox message sends (the weekly chart and ledger), stored once by the
+    SHA-256 of its content however many messages send it."""
+
+    __tablename__ = "outbox_files"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
 
 
 class OutboxRow(Base):

@@ -9,6 +9,7 @@ the transaction is already exclusive.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from datetime import date, datetime, timedelta
@@ -52,6 +53,7 @@ from db.models import (
     InboxRow,
     LockRow,
     OfficialRow,
+    OutboxFileRow,
     OutboxRow,
     RatingRow,
     SlaClockRow,
@@ -495,6 +497,26 @@ class SqlClockRepository:
         rows = await _lease(self._session, SlaClockRow, candidates, owner, until)
         return [_clock(row) for row in rows]
 
+    async def overdue(
+        self, now: datetime, unit: str | None = None, limit: int = 50
+    ) -> list[tuple[SlaClock, Complaint]]:
+        open_statuses = [s.value for s in Status if s.is_open]
+        statement = (
+            select(SlaClockRow, ComplaintRow)
+            .join(ComplaintRow, ComplaintRow.id == SlaClockRow.complaint_id)
+            .where(
+                SlaClockRow.met_at.is_(None),
+                SlaClockRow.due_at <= now,
+                ComplaintRow.status.in_(open_statuses),
+            )
+            .order_by(SlaClockRow.due_at, SlaClockRow.id)
+            .limit(limit)
+        )
+        if unit is not None:
+            statement = statement.where(ComplaintRow.lead_unit == unit)
+        rows = (await self._session.execute(statement)).all()
+        return [(_clock(clock), _complaint(complaint)) for clock, complaint in rows]
+
 
 # --- people -------------------------------------------------------------------------------------
 
@@ -741,6 +763,15 @@ class SqlOutbox:
             stored += len((await connection.execute(statement, rows)).all())
         return stored
 
+    async def existing(self, keys: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in _chunks(list(keys), 500):
+            rows = await self._session.execute(
+                select(OutboxRow.dedupe_key).where(OutboxRow.dedupe_key.in_(chunk))
+            )
+            found.update(str(k) for k in rows.scalars() if k is not None)
+        return found
+
     async def claim(
         self,
         now: datetime,
@@ -793,6 +824,29 @@ class SqlOutbox:
                 )
             ).scalar_one()
         )
+
+
+class SqlOutboxFiles:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def put(self, name: str, content: bytes, now: datetime) -> str:
+        key = hashlib.sha256(content).hexdigest()
+        statement = (
+            _insert(self._session)(OutboxFileRow)
+            .values(key=key, name=name[:200], content=content, created_at=now)
+            .on_conflict_do_nothing(index_elements=["key"])
+        )
+        await self._session.execute(statement)
+        return key
+
+    async def get(self, key: str) -> tuple[str, bytes] | None:
+        row = (
+            await self._session.execute(
+                select(OutboxFileRow.name, OutboxFileRow.content).where(OutboxFileRow.key == key)
+            )
+        ).first()
+        return None if row is None else (str(row[0]), bytes(row[1]))
 
 
 # --- inbox and locks ----------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import aiosqlite
@@ -84,11 +85,21 @@ class LoopConnection(aiosqlite.Connection):
 
 
 def connector(path: str, wait_for_lock: float) -> Callable[[], LoopConnection]:
-    """What ``create_async_engine(async_creator=...)`` calls for each new connection."""
+    """What ``create_async_engine(async_creator=...)`` calls for each new connection.
+
+    A file this engine has seen is never created again: once it existed, a new connection to
+    the missing path fails ("unable to open database file", so ``DatabaseUnavailable``)
+    instead of making an empty database there, where a lost one was."""
+    file = None if path == ":memory:" else Path(path)
+    seen = [file is not None and file.exists()]
 
     def connect_sqlite() -> sqlite3.Connection:
+        if file is not None and seen[0] and not file.exists():
+            raise sqlite3.OperationalError("unable to open database file")
         # used from the loop's thread and from the worker thread, never both at once
-        return sqlite3.connect(path, timeout=0, check_same_thread=False, isolation_level=None)
+        connection = sqlite3.connect(path, timeout=0, check_same_thread=False, isolation_level=None)
+        seen[0] = True
+        return connection
 
     def create() -> LoopConnection:
         return LoopConnection(connect_sqlite, wait_for_lock)

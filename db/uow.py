@@ -1,8 +1,9 @@
 """The unit of work: one session, one transaction, per use case.
 
 Owns transaction boundaries and the translation of driver failures into the core's named
-errors: a database that cannot be reached, or a SQLite file that stays locked past the busy
-timeout, becomes ``DatabaseUnavailable`` and the transaction is rolled back, so no use case
+errors: a database that cannot be reached, a SQLite file that stays locked past the busy
+timeout, or one that was deleted or made read-only under the running process (checked before
+every commit), becomes ``DatabaseUnavailable`` and the transaction is rolled back, so no use case
 leaves half its writes behind.
 """
 
@@ -30,6 +31,7 @@ from db.repositories import (
     SqlLocks,
     SqlOfficialRepository,
     SqlOutbox,
+    SqlOutboxFiles,
     SqlRatingRepository,
 )
 from db.sqlite_file import SqliteFile
@@ -56,6 +58,7 @@ class SqlUnitOfWork:
     ratings: ports.RatingRepository
     extensions: ports.ExtensionRepository
     outbox: ports.Outbox
+    outbox_files: ports.OutboxFiles
     inbox: ports.Inbox
     locks: ports.Locks
     chat_states: ports.ChatStates
@@ -82,6 +85,7 @@ class SqlUnitOfWork:
         self.ratings = SqlRatingRepository(session)
         self.extensions = SqlExtensionRepository(session)
         self.outbox = SqlOutbox(session)
+        self.outbox_files = SqlOutboxFiles(session)
         self.inbox = SqlInbox(session)
         self.locks = SqlLocks(session)
         self.chat_states = SqlChatStates(session)
@@ -119,7 +123,12 @@ class SqlUnitOfWork:
             self._storage.check()
 
     async def commit(self) -> None:
+        """Commit; for a SQLite file, only after ``check_storage`` (a write acknowledged into
+        a deleted file, or one SQLite cannot write, would be lost: ``DatabaseUnavailable``
+        instead, and the transaction is rolled back)."""
         assert self._session is not None, "commit outside 'async with'"
+        if self._storage is not None:
+            self._storage.check()
         try:
             await self._session.commit()
         except UNAVAILABLE as exc:

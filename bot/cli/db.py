@@ -1,4 +1,7 @@
-"""`yousu db`: the database schema (migrations are also applied automatically at start)."""
+"""`yousu db`: the database schema (migrations are also applied automatically at start).
+
+``yousu db upgrade`` is also how a SQLite database is created on a first deployment: `run`,
+`serve` and `sweep` refuse a missing file (unless ``--create-database``)."""
 
 from __future__ import annotations
 
@@ -30,15 +33,17 @@ def _upgrade(_args: argparse.Namespace) -> int:
 
     settings = load_settings()
 
-    async def go() -> str | None:
+    async def go() -> tuple[str | None, bool]:
         database = await open_database(settings.effective_database_url)
         try:
-            return await current_revision(database.engine)
+            return await current_revision(database.engine), database.created
         finally:
             await database.dispose()
 
-    revision = asyncio.run(go())
+    revision, created = asyncio.run(go())
     shown = shown_url(settings.effective_database_url)
+    if created:
+        print(f"已新建空数据库 / created a new, empty database: {shown}")
     print(f"数据库已是最新结构 / database at revision {revision}: {shown}")
     return 0
 

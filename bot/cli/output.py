@@ -30,3 +30,27 @@ def help_handler(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespac
         return 0
 
     return show
+
+
+def add_create_database(parser: argparse.ArgumentParser) -> None:
+    """The flag of the long-running commands that lets them create a missing SQLite file
+    (they refuse otherwise: a deleted database must not come back empty unnoticed)."""
+    parser.add_argument(
+        "--create-database",
+        action="store_true",
+        help=bilingual_help(
+            "SQLite 数据库文件不存在时新建（首次部署）；默认拒绝启动，以免悄悄换成空库",
+            "create the SQLite file if missing (first deployment); refused otherwise",
+        ),
+    )
+
+
+def say_if_created(app: Any) -> None:
+    """Say on stderr, loudly, that this start created an empty database."""
+    if getattr(app.database, "created", False):
+        print(
+            f"注意：已新建空数据库 {app.database.url}（此前不存在）\n"
+            f"NOTE: created a new, empty database at {app.database.url}",
+            file=sys.stderr,
+            flush=True,
+        )

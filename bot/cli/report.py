@@ -35,7 +35,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--send",
         action="store_true",
         help=bilingual_help(
-            "同时推送给督办人和管理员（每人每周一次）", "also send it to supervisors and admins"
+            "同时推送（督办人和管理员收全区，各单位工作人员收本单位；手动推送不影响周一的定时推送）",
+            "also push it (supervisors and admins: the district; units' officials: their unit)",
         ),
     )
     weekly.set_defaults(handler=_weekly)
@@ -72,13 +73,19 @@ def _day(text: str) -> date:
 
 
 def _weekly(args: argparse.Namespace) -> int:
-    from bot.services.reports import send_weekly_summary, weekly_report  # noqa: PLC0415
+    from bot.services.reports import weekly_report  # noqa: PLC0415
+    from bot.services.weekly_push import send_weekly_summary  # noqa: PLC0415
+    from handlers.reports.files import weekly_files  # noqa: PLC0415
 
     async def use(app: App) -> tuple[WeeklyReport, Exports, int | None]:
         # the default week is the last complete one on the application's clock
         report = await weekly_report(app.services, args.week)
         exports = await _gather(app, report, args)
-        queued = await send_weekly_summary(app.services, report.week) if args.send else None
+        queued = None
+        if args.send:  # by hand: its own, never the Monday push's
+            queued = await send_weekly_summary(
+                app.services, report.week, weekly_files, by_hand=True
+            )
         return report, exports, queued
 
     report, exports, queued = run_with_app(use)

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from bot.cli.ask import answer_json, render_answer
-from bot.cli.output import bilingual_help
+from bot.cli.output import add_create_database, bilingual_help, say_if_created
 from bot.cli.route import render_route, route_json
 from bot.cli.signals import stop_on_signals
 from bot.cli.sla import render_schedule
@@ -58,13 +58,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "运行脚本式演示（不打开终端对话）", "the scripted walkthrough instead of the chat"
         ),
     )
+    add_create_database(parser)
     parser.set_defaults(handler=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
     settings = load_settings()
     if settings.telegram_bot_token is not None:
-        return run_telegram(settings)
+        return run_telegram(settings, create_database=args.create_database)
     if not args.walkthrough and not args.no_input and sys.stdin.isatty():
         return terminal_chat(settings)
     run_demo(settings, out=sys.stdout)
@@ -85,24 +86,31 @@ def terminal_chat(settings: Settings) -> int:
     return 0
 
 
-def run_telegram(settings: Settings) -> int:
-    """The bot until Ctrl-C or SIGTERM; both stop it cleanly (polling confirmed, background
-    tasks cancelled, database closed)."""
+def run_telegram(settings: Settings, *, create_database: bool = False) -> int:
+    """The bot until Ctrl-C or SIGTERM; both stop it cleanly: no more updates taken (polling
+    stops; the webhook server finishes requests in flight), updates in flight finish within
+    SHUTDOWN_GRACE_SECONDS (the rest stay in the inbox), background tasks cancelled, database
+    closed."""
     from telegram.error import TelegramError  # noqa: PLC0415 - keeps --help fast
 
     from bot.app import open_app, run_bot  # noqa: PLC0415
     from bot.owners import owner_name  # noqa: PLC0415
     from handlers.telegram.application import BackgroundTaskEnded  # noqa: PLC0415
+    from handlers.telegram.webhook import WebhookConfig  # noqa: PLC0415
+
+    webhook = WebhookConfig.from_settings(settings)  # a mistake is said before anything starts
 
     redact = configure_logging(settings.log_level, settings)  # the token is in Bot API URLs
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per poll otherwise
 
     async def go() -> None:
         stop = stop_on_signals()
-        async with open_app(settings) as app:
+        async with open_app(settings, create_database=create_database) as app:
+            say_if_created(app)
             await run_bot(app, stop, owner_name())
 
-    print("机器人运行中，Ctrl+C 停止 / bot running, Ctrl+C to stop", flush=True)
+    mode = f"webhook {webhook.url}" if webhook is not None else "轮询 / polling"
+    print(f"机器人运行中（{mode}），Ctrl+C 停止 / bot running, Ctrl+C to stop", flush=True)
     try:
         asyncio.run(go())
     except TelegramError as exc:

@@ -1,6 +1,7 @@
 """`yousu serve`: the HTTP API (Open311 GeoReport v2) until Ctrl-C or SIGTERM.
 
-Opens the app (database migrated), warms the router up so the first complaint is answered
+Opens the app (database migrated; a missing SQLite file is refused unless
+``--create-database``), warms the router up so the first complaint is answered
 quickly, and serves ``handlers.http`` with one intake queue, so complaints posted together are
 written together. Beside it runs the outbox worker of the platform's callbacks (the
 ``callback`` channel only); Telegram messages and the SLA sweeper stay with ``yousu run``.
@@ -14,7 +15,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 
-from bot.cli.output import bilingual_help
+from bot.cli.output import add_create_database, bilingual_help, say_if_created
 from bot.cli.signals import stop_on_signals
 from bot.config import Settings, load_settings
 from bot.logs import configure_logging
@@ -31,6 +32,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--host", help=bilingual_help("监听地址（默认 HTTP_HOST）", "listen address")
     )
     parser.add_argument("--port", type=int, help=bilingual_help("端口（默认 HTTP_PORT）", "port"))
+    add_create_database(parser)
     parser.set_defaults(handler=_serve)
 
 
@@ -56,7 +58,7 @@ def _serve(args: argparse.Namespace) -> int:
             )
             print(f"{dashboard} / dashboard {'on' if settings.dashboard_secret else 'off'}")
 
-        await serve_api(settings, host, port, stop, ready)
+        await serve_api(settings, host, port, stop, ready, create_database=args.create_database)
 
     asyncio.run(go())
     print("HTTP 接口已停止 / HTTP API stopped")
@@ -69,9 +71,12 @@ async def serve_api(
     port: int,
     stop: asyncio.Event,
     ready: Callable[[int], None] | None = None,
+    *,
+    create_database: bool = True,
 ) -> None:
     """Serve until ``stop`` is set; ``ready(port)`` is called once listening (the port the
-    system chose when ``port`` is 0)."""
+    system chose when ``port`` is 0). On ``stop`` the socket is closed at once (new requests
+    are refused) and requests in flight finish, for at most ``SHUTDOWN_GRACE_SECONDS``."""
     from aiohttp import web  # noqa: PLC0415 - keeps --help fast
 
     from bot.app import open_app  # noqa: PLC0415
@@ -83,10 +88,13 @@ async def serve_api(
     from handlers.http.callbacks import CallbackNotifier  # noqa: PLC0415
     from knowledge.brain import warm_up  # noqa: PLC0415
 
-    async with open_app(settings) as app:
+    async with open_app(settings, create_database=create_database) as app:
+        say_if_created(app)
         await asyncio.to_thread(warm_up)
         web_app = build_app(app.services, settings, intake=IntakeQueue(app.services))
-        runner = web.AppRunner(web_app, access_log=log)
+        runner = web.AppRunner(
+            web_app, access_log=log, shutdown_timeout=settings.shutdown_grace_seconds
+        )
         await runner.setup()
         notifier = CallbackNotifier(app.services)
         callbacks = asyncio.create_task(

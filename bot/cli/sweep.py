@@ -11,7 +11,7 @@ import argparse
 import contextlib
 
 from bot.cli.app_runner import run_with_app
-from bot.cli.output import bilingual_help, print_json
+from bot.cli.output import add_create_database, bilingual_help, print_json
 from bot.owners import owner_name
 
 
@@ -28,6 +28,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=5.0,
         help=bilingual_help("巡检间隔秒数（默认 5）", "seconds between passes"),
     )
+    add_create_database(parser)
     parser.set_defaults(handler=_sweep)
 
 
@@ -37,7 +38,10 @@ def _sweep(args: argparse.Namespace) -> int:
     if args.interval <= 0:
         args.interval = 5.0
     if args.once:
-        result = run_with_app(lambda app: sweeper.sweep(app.services, owner_name()))
+        result = run_with_app(
+            lambda app: sweeper.sweep(app.services, owner_name()),
+            create_database=args.create_database,
+        )
         print_json(
             {
                 "warned": result.warned,
@@ -48,5 +52,8 @@ def _sweep(args: argparse.Namespace) -> int:
         return 0
     print("时限巡检运行中，Ctrl+C 停止 / sweeper running, Ctrl+C to stop")
     with contextlib.suppress(KeyboardInterrupt):
-        run_with_app(lambda app: sweeper.run_forever(app.services, owner_name(), args.interval))
+        run_with_app(
+            lambda app: sweeper.run_forever(app.services, owner_name(), args.interval),
+            create_database=args.create_database,
+        )
     return 0

@@ -171,6 +171,12 @@ def check(action: Action, complaint: Complaint, actor_kind: str) -> Status | Non
     return transition.target if transition.target is not None else complaint.status
 
 
+def may_take(action: Action, role: Role) -> bool:
+    """Whether an official with ``role`` may take ``action`` at all (on some complaint in some
+    status): what menus and buttons offer, before any complaint is looked at."""
+    return role.value in TRANSITIONS[action].actors
+
+
 def may_see(official: Official, complaint: Complaint) -> bool:
     """Officials of a unit see their unit's complaints (those it leads now); district-wide
     roles (dispatcher, supervisor, admin) see every complaint."""

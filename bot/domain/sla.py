@@ -455,9 +455,13 @@ class SlaEngine:
             estimated=any(m.estimated for m in milestones),
         )
 
-    def extend(self, policy: str, milestone: str, due: datetime) -> Milestone:
+    def extend(
+        self, policy: str, milestone: str, due: datetime, working_days: int | None = None
+    ) -> Milestone:
         """The milestone after one approved extension of its current ``due``: the policy's
-        extension length added to the due day (counted as for the milestone itself)."""
+        extension length added to the due day (counted as for the milestone itself).
+        ``working_days`` (what the unit asked for) grants less when it is shorter than a
+        working-day extension; never more than the policy allows."""
         rule = self.policy(policy).rule(milestone)
         if rule.extension is None:
             raise ExtensionNotAllowed(policy, milestone)
@@ -468,7 +472,10 @@ class SlaEngine:
                 add_months(due_day, rule.extension.amount)
             )
         else:
-            day, estimated = self.calendar.working_day_after(due_day, rule.extension.amount)
+            amount = rule.extension.amount
+            if working_days is not None and 0 < working_days < amount:
+                amount = working_days
+            day, estimated = self.calendar.working_day_after(due_day, amount)
         warn_at, warn_estimated = self._day_warning(day, rule.warn_before, not_before=due_utc)
         return Milestone(
             rule.name, _end_of_day(day, self.zone), warn_at, estimated or warn_estimated

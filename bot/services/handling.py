@@ -26,8 +26,9 @@ from bot.domain.records import (
 )
 from bot.domain.sla import MetBy
 from bot.errors import InvalidInput, NotFound, YousuError
-from bot.ports import ConcurrentUpdate
+from bot.ports import ConcurrentUpdate, UnitOfWork
 from bot.services.context import ServiceContext
+from bot.services.intake import dispatch_choices
 from bot.services.notifications import (
     notify_co_units,
     notify_enterprise,
@@ -202,6 +203,7 @@ async def return_complaint(ctx: ServiceContext, actor: Actor, number: str, reaso
             Role.DISPATCHER,
             returned_by=previous,
             reason=why,
+            choices=dispatch_choices(ctx.route(complaint.text), leave_out=previous),
         )
         await tell_enterprise(uow, complaint, event)
         await uow.commit()
@@ -218,13 +220,21 @@ async def dispatch(
         complaint, official = await load_for_official(uow, actor, number)
         status = check_official(Action.DISPATCH, complaint, official)
         complaint.lead_unit = target
+        replaced = _cite_measure_of(ctx, complaint, target)
         if complaint.measure_id is not None:
             # the plan's other units for the measure are informed, as when routed directly
             complaint.co_units = ctx.co_units(complaint.measure_id, target)
         await change_status(uow, complaint, status, now)
         await meet_assignment(uow, complaint, now)
         event = await record(
-            uow, complaint, EventKind.ROUTED, actor, now, optional_note(note), unit=target
+            uow,
+            complaint,
+            EventKind.ROUTED,
+            actor,
+            now,
+            optional_note(note),
+            unit=target,
+            **({"measure_id": complaint.measure_id, "replaced": replaced} if replaced else {}),
         )
         await notify_unit(uow, complaint, "assigned", f"event{event.id}")
         if complaint.co_units:
@@ -240,6 +250,28 @@ async def dispatch(
         await tell_enterprise(uow, complaint, event)
         await uow.commit()
     return _outcome(complaint)
+
+
+def _cite_measure_of(ctx: ServiceContext, complaint: Complaint, unit: str) -> str | None:
+    """Cite the measure that sends the complaint to ``unit`` when routing names one other than
+    the cited measure (a dispatcher chose another unit than the suggested one); returns the
+    measure replaced, or None when the citation stays."""
+    choice = next((c for c in ctx.route(complaint.text).choices if c.unit == unit), None)
+    if choice is None or choice.measure.id == complaint.measure_id:
+        return None
+    replaced = complaint.measure_id or ""
+    complaint.measure_id, complaint.measure_title = choice.measure.id, choice.measure.title
+    return replaced
+
+
+async def check_allowed(ctx: ServiceContext, actor: Actor, number: str, action: Action) -> str:
+    """Whether ``actor`` may take ``action`` on the complaint now (its status, the role, the
+    unit), asked before anyone types the text the action needs; returns the canonical number,
+    or raises the error the act itself would."""
+    async with ctx.uow_factory() as uow:
+        complaint, official = await load_for_official(uow, actor, number)
+        check_official(action, complaint, official)
+    return complaint.number
 
 
 async def void(ctx: ServiceContext, actor: Actor, number: str, reason: str) -> Outcome:
@@ -280,6 +312,15 @@ class ExtensionResult:
     new_due: datetime | None = None
 
 
+async def _days_asked(uow: UnitOfWork, complaint_id: int, request_id: int) -> int | None:
+    """The working days the request asked for (kept with its event), if it named any."""
+    for event in await uow.events.for_complaint(complaint_id):
+        if event.kind is EventKind.EXTENSION_REQUESTED and event.data.get("request") == request_id:
+            days = event.data.get("days")
+            return days if isinstance(days, int) else None
+    return None
+
+
 def _extendable(
     ctx: ServiceContext, complaint: Complaint, clocks: list[SlaClock], name: str | None
 ) -> SlaClock:
@@ -300,10 +341,25 @@ def _extendable(
     )
 
 
+#: the longest extension a unit may ask for, in working days
+MAX_EXTENSION_DAYS = 60
+
+
 async def request_extension(
-    ctx: ServiceContext, actor: Actor, number: str, reason: str, milestone: str | None = None
+    ctx: ServiceContext,
+    actor: Actor,
+    number: str,
+    reason: str,
+    milestone: str | None = None,
+    days: int | None = None,
 ) -> ExtensionResult:
+    """延期申请; ``days`` is how many working days the unit asks for (approval grants that,
+    at most what the deadline policy allows)."""
     why = required_note(reason, ("延期理由", "extension reason"))
+    if days is not None and not 0 < days <= MAX_EXTENSION_DAYS:
+        raise InvalidInput(
+            f"延期天数应为 1 到 {MAX_EXTENSION_DAYS} 个工作日", f"bad extension days {days}"
+        )
     now = ctx.clock.now()
     async with ctx.uow_factory() as uow:
         complaint, official = await load_for_official(uow, actor, number)
@@ -327,6 +383,7 @@ async def request_extension(
             why,
             milestone=clock.milestone,
             request=request.id,
+            days=days,
         )
         await notify_role(
             uow,
@@ -338,6 +395,7 @@ async def request_extension(
             milestone=clock.milestone,
             reason=why,
             due=clock.due_at.isoformat(),
+            days=days,
         )
         await uow.commit()
     assert request.id is not None
@@ -369,7 +427,8 @@ async def decide_extension(
                 for c in await uow.clocks.for_complaint(complaint.id)
                 if c.milestone == request.milestone
             )
-            extended = ctx.sla.extend(complaint.sla_policy, clock.milestone, clock.due_at)
+            days = await _days_asked(uow, complaint.id, request_id)
+            extended = ctx.sla.extend(complaint.sla_policy, clock.milestone, clock.due_at, days)
             clock.due_at, clock.warn_at, new_due = extended.due, extended.warn_at, extended.due
             clock.extensions += 1
             clock.warned_at = None

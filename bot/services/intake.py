@@ -242,6 +242,8 @@ class _Taken:
     original: Complaint | None = None  # the open complaint it repeats
     to_dispatcher: bool = False
     suggested_unit: str | None = None
+    #: the units a dispatcher is offered, each with its measure (``dispatch_choices``)
+    choices: list[dict[str, str]] = field(default_factory=list)
     deadlines: tuple[Deadline, ...] = ()
     events: list[Event] = field(default_factory=list)
 
@@ -356,7 +358,14 @@ class _Batch:
             if to_dispatcher:
                 # not the unit's until a dispatcher confirms: it must not count in its figures
                 complaint.lead_unit, complaint.co_units = None, ()
-            taken.append(_Taken(complaint, to_dispatcher=to_dispatcher, suggested_unit=suggested))
+            taken.append(
+                _Taken(
+                    complaint,
+                    to_dispatcher=to_dispatcher,
+                    suggested_unit=suggested,
+                    choices=dispatch_choices(decision) if to_dispatcher else [],
+                )
+            )
             open_ones.insert(0, complaint)  # later complaints of the batch may repeat it
 
         await uow.complaints.add_many([t.complaint for t in taken])
@@ -511,6 +520,7 @@ class _Batch:
                     f"event{decided.id}",
                     Role.DISPATCHER,
                     suggested_unit=item.suggested_unit,
+                    choices=item.choices,
                 )
             else:
                 await notify_unit(
@@ -519,6 +529,19 @@ class _Batch:
                 if complaint.co_units:
                     await notify_co_units(held, complaint, f"event{item.events[2].id}")
         await self.uow.outbox.add_many(held.messages)
+
+
+#: how many units a dispatcher's card offers as buttons (the suggested one and the next two)
+DISPATCH_CHOICES = 3
+
+
+def dispatch_choices(decision: RouteDecision, leave_out: str | None = None) -> list[dict[str, str]]:
+    """The units a dispatcher is offered for a complaint, best first, as plain values."""
+    return [
+        {"unit": c.unit, "measure_id": c.measure.id, "measure_title": c.measure.title}
+        for c in decision.choices
+        if c.unit != leave_out
+    ][:DISPATCH_CHOICES]
 
 
 def _ref_key(submission: Submission) -> ReferenceKey | None:

@@ -18,6 +18,7 @@ from bot.domain.confidentiality import Reader, may_quote, quote
 from bot.domain.lifecycle import STATUS_TITLES
 from bot.domain.records import Complaint, Official, OutboxMessage, Role
 from bot.ports import EnterpriseRepository, OfficialRepository
+from bot.services.roles import card_actions
 
 
 class MessageSink(Protocol):
@@ -81,32 +82,39 @@ def complaint_payload(
     }
 
 
+#: (channel, address) and what the message to that one person adds to the payload
+Recipient = tuple[str, str, Mapping[str, Any]]
+
+
 async def _send(
     uow: Audience,
     complaint: Complaint,
     kind: str,
-    recipients: Iterable[tuple[str, str]],
+    recipients: Iterable[Recipient],
     payload: dict[str, Any],
     key: str,
 ) -> int:
+    unique = {(channel, address): own for channel, address, own in recipients}
     messages = [
         OutboxMessage(
             kind=kind,
             channel=channel,
             address=address,
-            payload=payload,
+            payload={**payload, **own} if own else payload,
             created_at=complaint.updated_at,
             dedupe_key=f"{complaint.number}:{kind}:{key}:{channel}:{address}",
             complaint_id=complaint.id,
         )
-        for channel, address in dict.fromkeys(recipients)
+        for (channel, address), own in unique.items()
         if channel in PUSH_CHANNELS
     ]
     return await uow.outbox.add_many(messages) if messages else 0
 
 
-def _officials(officials: Iterable[Official]) -> list[tuple[str, str]]:
-    return [("telegram", str(o.telegram_id)) for o in officials]
+def _officials(officials: Iterable[Official]) -> list[Recipient]:
+    """Officials as recipients; each message says which of its buttons the person's role
+    may press (``bot.services.roles``), so no channel offers what the role may not do."""
+    return [("telegram", str(o.telegram_id), {"actions": card_actions(o.role)}) for o in officials]
 
 
 async def notify_unit(
@@ -157,5 +165,5 @@ async def notify_enterprise(
         return 0
     payload = complaint_payload(complaint, Reader.ENTERPRISE, **extra)
     return await _send(
-        uow, complaint, kind, [(enterprise.channel, enterprise.external_id)], payload, key
+        uow, complaint, kind, [(enterprise.channel, enterprise.external_id, {})], payload, key
     )

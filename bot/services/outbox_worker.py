@@ -98,3 +98,9 @@ async def run_forever(
             result = DeliveryResult(0, 0, 0)
         if result.sent + result.retried + result.failed == 0:
             await asyncio.sleep(interval)
+
+
+async def load_file(ctx: ServiceContext, key: str) -> tuple[str, bytes] | None:
+    """The name and content of a file an outbox message sends (by its key), for notifiers."""
+    async with ctx.uow_factory() as uow:
+        return await uow.outbox_files.get(key)

@@ -24,6 +24,7 @@ from bot.domain.records import (
     Status,
 )
 from bot.services.context import ServiceContext
+from bot.services.roles import sees_district
 from bot.services.steps import load_complaint, load_official
 
 OPEN_STATUSES = tuple(s for s in Status if s.is_open)
@@ -92,3 +93,25 @@ async def dispatcher_queue(ctx: ServiceContext, actor: Actor, limit: int = 50) -
                 "只有派单员可以查看待派单队列", "only dispatchers see this queue"
             )
         return await uow.complaints.with_status([Status.PENDING_DISPATCH], limit)
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueList:
+    """Orders past a deadline, the longest overdue first: the district's for district roles,
+    the own unit's for a unit's officials (``unit`` says which)."""
+
+    unit: str | None
+    orders: tuple[tuple[SlaClock, Complaint], ...]
+
+
+async def overdue(ctx: ServiceContext, actor: Actor, limit: int = 30) -> OverdueList:
+    """/overdue: every open order with a running clock past its due time, by deadline."""
+    async with ctx.uow_factory() as uow:
+        official = await load_official(uow, actor)
+        unit = None if sees_district(official.role) else official.unit
+        if unit is None and not sees_district(official.role):
+            raise PermissionDenied("您没有所属单位", f"official {actor} has no unit")
+        found = await uow.clocks.overdue(ctx.clock.now(), unit, limit)
+    if unit is not None:  # routing's own clock is the dispatchers', not the unit's
+        found = [(c, k) for c, k in found if c.milestone != "assignment"]
+    return OverdueList(unit, tuple(found))

@@ -33,7 +33,7 @@ def _rate(rate: float | None) -> str:
     return "—" if rate is None else f"{rate * 100:.1f}%"
 
 
-def _short(rate: float | None) -> str:
+def short_rate(rate: float | None) -> str:
     """A rate as short as it can be without rounding 99.95% up to 100%: ``95.5%``, ``100%``."""
     if rate is None:
         return "—"
@@ -105,15 +105,15 @@ def _district_rate(figure: Figure | None, title: str) -> str:
     if figure is None or figure.rate is None:
         return f"{title} —（尚无可计的事项）"
     if figure.target is None:
-        return f"{title} {_short(figure.rate)}"
+        return f"{title} {short_rate(figure.rate)}"
     verdict = "达标" if figure.met else "未达标"
-    return f"{title} {_short(figure.rate)}（目标 {figure.target * 100:.0f}%，{verdict}）"
+    return f"{title} {short_rate(figure.rate)}（目标 {figure.target * 100:.0f}%，{verdict}）"
 
 
 def _unit_lines(unit: RankedUnit) -> list[str]:
     star = "" if unit.complete else "*"
     rates = "，".join(
-        f"{RANKED_TITLES[k].removesuffix('率')} {_short(v)}" for k, v in unit.rates.items()
+        f"{RANKED_TITLES[k].removesuffix('率')} {short_rate(v)}" for k, v in unit.rates.items()
     )
     return [f"{unit.position}. {unit.unit}{star} {unit.score or 0:.1f} 分", f"  {rates}"]
 
@@ -166,4 +166,43 @@ def render_phone(report: WeeklyReport) -> str:
             lines += [f"· {_sample(t.sample_text)}", f"  {t.complaints} 件，{t.enterprises} 家企业"]
         if len(report.hot_topics) > PHONE_TOPICS:
             lines.append(f"另有 {len(report.hot_topics) - PHONE_TOPICS} 个热点，见完整报表")
+    return "\n".join(lines)
+
+
+def render_unit_phone(report: WeeklyReport, unit: str) -> str:
+    """One unit's weekly push (``report`` is ``unit_view``'s): the unit's own line and rates
+    against their targets, its place in the district's ranking, and the district's line."""
+    counted = report.as_of[5:16].replace("T", " ")
+    first, last = report.first_day, report.last_day
+    lines = [
+        f"偃师区“有诉即办”周报 {report.week}",
+        f"{unit} · {first.month}月{first.day}日—{last.month}月{last.day}日"
+        + (f" · 截至 {counted}" if counted else ""),
+        "",
+    ]
+    own = next((u for u in report.units if u.counts.unit == unit), None)
+    if own is None or own.counts.received == 0:
+        lines.append("【本单位】本周没有受理诉求。")
+        if own is not None and own.counts.overdue_open:
+            lines.append(f"超期在办 {own.counts.overdue_open} 件")
+    else:
+        c = own.counts
+        lines += [
+            f"【本单位】受理 {c.received} 件，办结 {c.resolved} 件",
+            f"超期在办 {c.overdue_open} 件",
+        ]
+        by_key = {f.key: f for f in own.figures}
+        lines += [_district_rate(by_key.get(key), title) for key, title in PHONE_RATES]
+    ranked = next((r for r in report.ranking if r.unit == unit), None)
+    if ranked is not None and ranked.position is not None:
+        star = "" if ranked.complete else "（部分指标尚无数据，按已有指标折算）"
+        lines += ["", f"全区排名：第 {ranked.position} 名，{ranked.score or 0:.1f} 分{star}"]
+    district = next((u for u in report.units if u.counts.unit is None), None)
+    if district is not None and district.counts.received:
+        resolution = next((f for f in district.figures if f.key == "resolution"), None)
+        lines += [
+            "",
+            f"【全区】受理 {district.counts.received} 件，办结 {district.counts.resolved} 件，"
+            f"解决率 {short_rate(None if resolution is None else resolution.rate)}",
+        ]
     return "\n".join(lines)

@@ -1,5 +1,6 @@
 """The weekly summary (周报): figures per unit and district-wide, the units' ranking, hot
-topics, the district's trend, and the weekly push to supervisors.
+topics, the district's (or a unit's) trend, one unit's view of it, and this week so far. The
+weekly push is ``bot.services.weekly_push``.
 
 Owns assembling the report from the database's counts (``ReportQueries``) and writing it as
 text and JSON-ready data. The ledger's rows are ``bot.services.ledger``'s; drawing the chart
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
@@ -18,10 +20,9 @@ from typing import Any
 from bot.domain.confidentiality import Reader, quote
 from bot.domain.figures import Figure, figures, last_complete_week, parse_week, week_bounds
 from bot.domain.ranking import RankedUnit, RankingRule, load_ranking_rule, rank_units
-from bot.domain.records import HotTopic, OutboxMessage, Role, UnitCounts
+from bot.domain.records import HotTopic, UnitCounts
 from bot.errors import InvalidInput
 from bot.services.context import ServiceContext
-from bot.services.report_text import render_phone
 
 log = logging.getLogger(__name__)
 
@@ -194,8 +195,20 @@ class TrendWeek:
 async def district_trend(
     ctx: ServiceContext, report: WeeklyReport, weeks: int = TREND_WEEKS, unit: str | None = None
 ) -> tuple[TrendWeek, ...]:
-    """District-wide figures (or ``unit``'s) for the ``weeks`` ISO weeks that end with the week
-    of the report's last day, oldest first, counted as the report is (clocks decided by now)."""
+    """District-wide (or ``unit``'s) figures for the ``weeks`` ISO weeks that end with the
+    week of the report's last day, oldest first, counted as the report is (clocks decided by
+    now)."""
+    return (await trends(ctx, report, [unit], weeks))[unit]
+
+
+async def trends(
+    ctx: ServiceContext,
+    report: WeeklyReport,
+    units: Sequence[str | None],
+    weeks: int = TREND_WEEKS,
+) -> dict[str | None, tuple[TrendWeek, ...]]:
+    """``district_trend`` for several units (None: the district) at once: each week is
+    counted once for all of them."""
     final = report.last_day
     monday = final - timedelta(days=final.weekday())
     now = ctx.clock.now()
@@ -205,85 +218,57 @@ async def district_trend(
     gate = asyncio.Semaphore(TREND_CONCURRENCY)
     async with ctx.uow_factory() as uow:
 
-        async def week_of(first: date) -> TrendWeek:
+        async def week_of(first: date) -> dict[str | None, UnitCounts]:
             iso = first.isocalendar()
             start, end = week_bounds(iso.year, iso.week, ctx.zone)
             async with gate:
-                counts = await uow.reports.unit_counts(start, end, now)
-            chosen = next((c for c in counts if c.unit == unit), UnitCounts(unit=unit))
-            return TrendWeek(
-                f"{iso.year}-W{iso.week:02d}", first, chosen.received, tuple(figures(chosen))
+                return {c.unit: c for c in await uow.reports.unit_counts(start, end, now)}
+
+        counted = await asyncio.gather(*(week_of(first) for first in mondays))
+    found: dict[str | None, tuple[TrendWeek, ...]] = {}
+    for unit in units:
+        rows = []
+        for first, by_unit in zip(mondays, counted, strict=True):
+            iso = first.isocalendar()
+            counts = by_unit.get(unit) or UnitCounts(unit)
+            rows.append(
+                TrendWeek(
+                    f"{iso.year}-W{iso.week:02d}", first, counts.received, tuple(figures(counts))
+                )
             )
-
-        trend = await asyncio.gather(*(week_of(first) for first in mondays))
-    return tuple(trend)
-
-
-# --- the weekly summary for supervisors ---------------------------------------------------------
-
-#: when last week's summary goes out: Monday at service opening (local time)
-SUMMARY_AT = time(8, 30)
-#: how often the bot process checks whether the summary is due
-SUMMARY_CHECK_SECONDS = 600.0
+        found[unit] = tuple(rows)
+    return found
 
 
-def summary_due(now: datetime, zone: tzinfo) -> bool:
-    """Last week's summary is due from Monday 08:30 on (and stays due all week: queuing it
-    again is harmless, so a process started on Wednesday still sends it)."""
-    local = now.astimezone(zone)
-    return local.weekday() > 0 or local.time() >= SUMMARY_AT
+# --- one unit's view ------------------------------------------------------------------------------
 
 
-async def send_weekly_summary(ctx: ServiceContext, week: str | None = None) -> int:
-    """Queue a week's summary (default: the last complete week) for every active supervisor
-    and admin; once per week and person (dedupe keys). Returns how many were queued now."""
-    if week is None:
-        year, number = last_complete_week(ctx.clock.now(), ctx.zone)
-        week = f"{year}-W{number:02d}"
-    report = await weekly_report(ctx, week)
-    text = render_phone(report)
-    now = ctx.clock.now()
-    async with ctx.uow_factory() as uow:
-        people = [
-            *await uow.officials.with_role(Role.SUPERVISOR),
-            *await uow.officials.with_role(Role.ADMIN),
-        ]
-        messages = [
-            OutboxMessage(
-                kind="weekly_summary",
-                channel="telegram",
-                address=str(official.telegram_id),
-                payload={"week": report.week, "text": text},
-                created_at=now,
-                dedupe_key=f"weekly:{report.week}:telegram:{official.telegram_id}",
-            )
-            for official in people
-        ]
-        queued = await uow.outbox.add_many(messages) if messages else 0
-        await uow.commit()
-    return queued
+def unit_view(report: WeeklyReport, unit: str) -> WeeklyReport:
+    """The report as one unit's officials see it: the district's row and their own (empty
+    when the unit received nothing), their place in the district's ranking, the hot topics."""
+    own = next((u for u in report.units if u.unit == unit and u.counts.unit is not None), None)
+    if own is None:
+        counts = UnitCounts(unit)
+        own = UnitReport(unit, counts, tuple(figures(counts)))
+    district = tuple(u for u in report.units if u.counts.unit is None)
+    ranked = tuple(r for r in report.ranking if r.unit == unit)
+    return replace(report, units=(*district, own), ranking=ranked)
 
 
-async def run_weekly_summaries(
-    ctx: ServiceContext, interval: float = SUMMARY_CHECK_SECONDS
-) -> None:
-    """In the bot process: check every ``interval`` seconds whether last week's summary is
-    due and queue it; once queued, the week's report is not computed again by this process
-    (after a restart it is, once, and the dedupe keys keep it from going out twice). A failed
-    check is logged and retried."""
-    done: str | None = None
-    while True:
-        try:
-            now = ctx.clock.now()
-            year, number = last_complete_week(now, ctx.zone)
-            week = f"{year}-W{number:02d}"
-            if week != done and summary_due(now, ctx.zone):
-                queued = await send_weekly_summary(ctx, week)
-                done = week
-                if queued:
-                    log.info("weekly summary %s queued for %d officials", week, queued)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("weekly summary failed; retrying in %.0f s", interval)
-        await asyncio.sleep(interval)
+def is_empty(report: WeeklyReport, unit: str | None = None) -> bool:
+    """Nothing to tell: no complaint received in the period and none of them overdue (the
+    district's, or ``unit``'s)."""
+    counts = next((u.counts for u in report.units if u.counts.unit == unit), UnitCounts(unit))
+    return counts.received == 0 and counts.overdue_open == 0
+
+
+def week_so_far_bounds(now: datetime, zone: tzinfo) -> tuple[date, date]:
+    """This ISO week's Monday and today (local dates)."""
+    today = now.astimezone(zone).date()
+    return today - timedelta(days=today.weekday()), today
+
+
+async def week_so_far(ctx: ServiceContext) -> WeeklyReport:
+    """/stats: this week from Monday to now."""
+    first, last = week_so_far_bounds(ctx.clock.now(), ctx.zone)
+    return await period_report(ctx, first, last)

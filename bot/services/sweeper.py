@@ -1,11 +1,14 @@
 """The SLA sweeper: warns units before a clock runs out, records each breach once and escalates
-it to the supervisors, and closes resolved complaints nobody answered.
+it to the supervisors, as one digest per person and pass (``bot.services.digest``), and closes
+resolved complaints nobody answered.
 
 Owns the periodic pass over due clocks. Everything it needs is in the database (clock rows with
 due and warning times), so a restart loses nothing. Clocks are claimed with a lease
 (``ClockRepository.claim_due``) in small batches, each its own transaction: several instances
 can sweep one database and never warn twice, and a crash mid-batch only delays that batch until
-its lease expires. Outbox dedupe keys make a repeated warning impossible even then.
+its lease expires. Outbox dedupe keys make a repeated warning impossible even then. One
+instance sweeps at a time (the ``sla-sweep`` lock, expiring with the lease), so two instances
+never split one moment's deadlines into two digests.
 """
 
 from __future__ import annotations
@@ -15,18 +18,21 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from bot.domain.records import SYSTEM, Complaint, EventKind, Role, SlaClock
+from bot.domain.records import SYSTEM, Complaint, Event, EventKind, SlaClock
 from bot.ports import UnitOfWork
 from bot.services.context import ServiceContext
+from bot.services.digest import Alert, queue_digests
 from bot.services.enterprise import auto_close_due
-from bot.services.notifications import notify_role, notify_unit
 from bot.services.steps import record
 
 log = logging.getLogger(__name__)
 
-BATCH = 100
+#: clocks one pass takes at most (one transaction, one digest per person)
+BATCH = 500
 LEASE_SECONDS = 60.0
 INTERVAL_SECONDS = 5.0
+#: the lock one sweeper holds for a pass, so two instances never digest one moment twice
+PASS_LOCK = "sla-sweep"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,43 +44,60 @@ class SweepResult:
 
 async def _handle(
     uow: UnitOfWork, clock: SlaClock, complaint: Complaint, ctx: ServiceContext
-) -> tuple[int, int]:
+) -> tuple[Alert, Event]:
+    """Mark the clock breached (once) or warned, and log it."""
     now = ctx.clock.now()
     details: dict[str, Any] = {"milestone": clock.milestone, "due": clock.due_at.isoformat()}
-    if clock.due_at <= now and clock.breached_at is None:
+    breached = clock.due_at <= now and clock.breached_at is None
+    if breached:
         clock.breached_at = now
-        await uow.clocks.save(clock)
-        await record(uow, complaint, EventKind.CLOCK_BREACHED, SYSTEM, now, **details)
-        key = f"clock{clock.id}"
-        await notify_unit(uow, complaint, "clock_breached", key, **details)
-        await notify_role(uow, complaint, "clock_breached", key, Role.SUPERVISOR, **details)
-        return 0, 1
-    clock.warned_at = now
+    else:
+        clock.warned_at = now
     await uow.clocks.save(clock)
-    await record(uow, complaint, EventKind.CLOCK_WARNED, SYSTEM, now, **details)
-    await notify_unit(uow, complaint, "clock_warning", f"clock{clock.id}", **details)
-    return 1, 0
+    kind = EventKind.CLOCK_BREACHED if breached else EventKind.CLOCK_WARNED
+    event = await record(uow, complaint, kind, SYSTEM, now, **details)
+    return Alert(complaint, clock, breached), event
 
 
 async def sweep_clocks(
     ctx: ServiceContext, owner: str, lease_seconds: float = LEASE_SECONDS, batch: int = BATCH
 ) -> tuple[int, int]:
-    """Warn and breach every due clock, batch by batch; returns (warned, breached)."""
+    """Warn and breach every due clock, batch by batch, each batch with one digest per
+    person in its own transaction; returns (warned, breached). While another instance holds
+    the pass, this one does nothing (its pass covers what is due)."""
+    async with ctx.uow_factory() as uow:
+        held = await uow.locks.hold(PASS_LOCK, owner, ctx.clock.now(), lease_seconds)
+        await uow.commit()
+    if not held:
+        return 0, 0
     warned = breached = 0
-    while True:
+    try:
+        while True:
+            async with ctx.uow_factory() as uow:
+                now = ctx.clock.now()
+                clocks = await uow.clocks.claim_due(now, owner, lease_seconds, batch)
+                alerts: list[Alert] = []
+                first_event: int | None = None
+                for clock in clocks:
+                    complaint = await uow.complaints.get(clock.complaint_id)
+                    if complaint is None or not complaint.status.is_open:
+                        clock.met_at = clock.met_at or now  # nothing left to wait for
+                        await uow.clocks.save(clock)
+                        continue
+                    alert, event = await _handle(uow, clock, complaint, ctx)
+                    alerts.append(alert)
+                    first_event = first_event if first_event is not None else event.id
+                if alerts:
+                    await queue_digests(uow, alerts, f"e{first_event}", now)
+                breaches = sum(a.breached for a in alerts)
+                warned, breached = warned + len(alerts) - breaches, breached + breaches
+                await uow.commit()
+            if len(clocks) < batch:
+                return warned, breached
+    finally:
         async with ctx.uow_factory() as uow:
-            clocks = await uow.clocks.claim_due(ctx.clock.now(), owner, lease_seconds, batch)
-            for clock in clocks:
-                complaint = await uow.complaints.get(clock.complaint_id)
-                if complaint is None or not complaint.status.is_open:
-                    clock.met_at = clock.met_at or ctx.clock.now()  # nothing left to wait for
-                    await uow.clocks.save(clock)
-                    continue
-                w, b = await _handle(uow, clock, complaint, ctx)
-                warned, breached = warned + w, breached + b
+            await uow.locks.release(PASS_LOCK, owner)
             await uow.commit()
-        if len(clocks) < batch:
-            return warned, breached
 
 
 async def sweep(

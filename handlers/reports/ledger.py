@@ -45,6 +45,15 @@ def write_ledger(
     chart_png: bytes | None = None,
 ) -> Path:
     """Write the spreadsheet to ``path`` (folders made as needed) and return it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(ledger_bytes(report, ledger, chart_png=chart_png))
+    return path
+
+
+def ledger_bytes(
+    report: WeeklyReport, ledger: Ledger | None, *, chart_png: bytes | None = None
+) -> bytes:
+    """The spreadsheet as the bytes of an .xlsx file (to send as a document)."""
     from openpyxl import Workbook  # noqa: PLC0415 - only needed for exports
 
     workbook = Workbook()
@@ -57,9 +66,9 @@ def write_ledger(
         _picture_sheet(workbook.create_sheet("统计图"), chart_png)
     _add_native_chart(workbook, figures, report)
     _topics_sheet(workbook.create_sheet("热点"), report)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(path)
-    return path
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
 
 
 def _zone(report: WeeklyReport) -> tzinfo:

@@ -2,8 +2,9 @@
 
 Owns the bot's wiring: token and Bot API base URL from the settings (``TELEGRAM_BASE_URL``
 points at a self-hosted Bot API server, or at the tests' local stand-in), handler
-registration, the command menu, the error handler, and ``serve``: polling plus the outbox
-worker and the sweeper as tasks of the same process until asked to stop.
+registration, the command menu, the error handler, and ``serve``: polling (or the webhook
+server, ``handlers/telegram/webhook.py``) plus the outbox worker and the sweeper as tasks of
+the same process until asked to stop.
 
 Updates come through the durable inbox (``handlers/telegram/inbox.py``: stored before Telegram
 is told they arrived, so a crash loses none), not through python-telegram-bot's own poller.
@@ -37,12 +38,14 @@ from bot.services.context import ServiceContext
 from bot.services.dashboard import LinkSettings
 from bot.services.intake_queue import IntakeQueue
 from bot.services.officials import list_officials
-from handlers.telegram import keyboards, texts
+from handlers.telegram import keyboards, official_texts, texts
 from handlers.telegram.conversation import ConversationHandlers
 from handlers.telegram.dashboard import DashboardHandlers
 from handlers.telegram.enterprise import EnterpriseHandlers
 from handlers.telegram.inbox import DRAIN_SECONDS, LONG_POLL, DurableUpdates
 from handlers.telegram.officials import COMMAND_ACTIONS, OfficialHandlers
+from handlers.telegram.views import OfficialViews
+from handlers.telegram.webhook import WebhookConfig, WebhookReceiver
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +99,11 @@ def build_application(
     application.add_handler(
         CommandHandler(list(COMMAND_ACTIONS), officials.command, filters=private)
     )
+    application.add_handler(CommandHandler("extend", officials.extend, filters=private))
+    views = OfficialViews(services)
+    application.add_handler(CommandHandler("overdue", views.overdue, filters=private))
+    application.add_handler(CommandHandler("stats", views.stats, filters=private))
+    application.add_handler(CommandHandler("report", views.report, filters=private))
     application.add_handler(MessageHandler(private & filters.COMMAND, handlers.unknown_command))
     # every other text is understood before anything is filed
     new = filters.UpdateType.MESSAGE
@@ -128,9 +136,7 @@ def _menus(services: ServiceContext) -> Callable[[BotApplication], Coroutine[Any
         bot = application.bot
         await bot.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS])
         for official in await list_officials(services):
-            commands = texts.OFFICIAL_COMMANDS.get(official.role.value)
-            if not commands:
-                continue
+            commands = official_texts.commands_for(official.role)
             try:
                 await bot.set_my_commands(
                     [BotCommand(c, d) for c, d in commands],
@@ -182,21 +188,44 @@ async def serve(
     background: Sequence[Callable[[], Coroutine[Any, Any, None]]],
     *,
     long_poll: int = LONG_POLL,
+    webhook: WebhookConfig | None = None,
+    grace_seconds: float = DRAIN_SECONDS,
 ) -> None:
-    """Poll Telegram into the durable inbox, handle the inbox, and run each of ``background``
-    (a coroutine function) as a task until ``stop`` is set or a task ends. Then stop polling,
-    let updates in flight finish (bounded), cancel the rest and shut the bot down. A task
-    that ended before ``stop`` was set raises ``BackgroundTaskEnded`` after the shutdown."""
+    """Take updates into the durable inbox (polling Telegram, or receiving them at
+    ``webhook``), handle the inbox, and run each of ``background`` (a coroutine function) as a
+    task until ``stop`` is set or a task ends. Then stop taking updates (the webhook server
+    lets requests in flight finish), let updates in flight finish (both bounded by
+    ``grace_seconds``), cancel the rest (left in the inbox) and shut the bot down. A task that
+    ended before ``stop`` was set raises ``BackgroundTaskEnded`` after the shutdown."""
     ended: list[str] = []
     updates = DurableUpdates(
-        application, services, owner, concurrent=CONCURRENT_UPDATES, long_poll=long_poll
+        application,
+        services,
+        owner,
+        concurrent=CONCURRENT_UPDATES,
+        long_poll=long_poll,
+        drain_seconds=grace_seconds,
     )
     halt = asyncio.Event()  # set by stop, or by a task that ended on its own
     async with application:
         if application.post_init is not None:  # run_polling would call it; we poll by hand
             await application.post_init(application)
         await application.start()
-        poller = asyncio.create_task(updates.poll(halt), name="telegram-poller")
+        receiver: WebhookReceiver | None = None
+        intake: asyncio.Task[Any]  # what takes updates in: the webhook server or the poller
+        if webhook is not None:
+            receiver = WebhookReceiver(
+                webhook, application.bot, services, updates, grace_seconds=grace_seconds
+            )
+            try:
+                await receiver.start()
+            except BaseException:
+                await receiver.stop()
+                await application.stop()
+                raise
+            intake = asyncio.create_task(halt.wait(), name="telegram-webhook")
+        else:
+            intake = asyncio.create_task(updates.poll(halt), name="telegram-poller")
         handler = asyncio.create_task(updates.handle(halt), name="telegram-inbox")
         tasks = [
             asyncio.create_task(work(), name=getattr(work, "__name__", "background"))
@@ -205,24 +234,27 @@ async def serve(
         try:
             waiting = asyncio.create_task(stop.wait())
             await asyncio.wait(
-                [waiting, poller, handler, *tasks], return_when=asyncio.FIRST_COMPLETED
+                [waiting, intake, handler, *tasks], return_when=asyncio.FIRST_COMPLETED
             )
             waiting.cancel()
-            for task in (poller, handler, *tasks):
+            for task in (intake, handler, *tasks):
                 if task.done():
                     error = None if task.cancelled() else task.exception()
                     log.error("background task %s ended", task.get_name(), exc_info=error)
                     ended.append(task.get_name())
         finally:
             halt.set()
-            poller.cancel()  # an unconfirmed batch is fetched again after a restart
+            if receiver is not None:
+                # no new requests; those in flight are stored and answered (bounded)
+                await receiver.stop()
+            intake.cancel()  # an unconfirmed batch is fetched again after a restart
             # the handler drains what is in flight; bounded, then cancelled
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.shield(handler), DRAIN_SECONDS + 5)
+                await asyncio.wait_for(asyncio.shield(handler), grace_seconds + 5)
             for task in (handler, *tasks):
                 task.cancel()
             # gather, not a suppressing await: a cancellation of serve itself still propagates
-            await asyncio.gather(poller, handler, *tasks, return_exceptions=True)
+            await asyncio.gather(intake, handler, *tasks, return_exceptions=True)
             await application.stop()
     if ended:
         raise BackgroundTaskEnded(", ".join(ended))

@@ -24,13 +24,14 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.domain.records import Actor
-from bot.services import conversation, enterprise, policy, profile, queries
+from bot.services import conversation, enterprise, policy, profile, queries, roles
 from bot.services.context import ServiceContext
 from bot.services.conversation import Next, Understanding
 from bot.services.intake import Submission
 from bot.services.intake_queue import IntakeQueue
 from handlers.telegram import chat_texts, keyboards, texts
 from handlers.telegram.enterprise import sender, update_reference
+from handlers.telegram.official_texts import role_help
 from knowledge.intent import NUMBER_PATTERN, MessageKind
 
 #: an official's text completing a pending action: True when one waited
@@ -165,7 +166,9 @@ class ConversationHandlers:
             await self._ask_profile(message, step)
         elif nxt == Next.OFFICIAL:
             if attachments or not await self._official_text(update, context):
-                await message.reply_text(chat_texts.OFFICIAL_HELP)
+                role = await roles.role_of(ctx, actor)
+                help_text = chat_texts.OFFICIAL_HELP if role is None else role_help(role)
+                await message.reply_text(help_text)
         else:
             await message.reply_text(
                 chat_texts.clarify(understood.open_numbers),

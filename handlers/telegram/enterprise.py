@@ -14,11 +14,12 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.domain.records import Actor
-from bot.services import enterprise, policy, queries
+from bot.services import enterprise, policy, queries, roles
 from bot.services.context import ServiceContext
 from bot.services.intake import Submission
 from bot.services.intake_queue import IntakeQueue
 from handlers.telegram import texts
+from handlers.telegram.official_texts import role_help
 
 
 def sender(update: Update) -> Actor | None:
@@ -34,9 +35,16 @@ class EnterpriseHandlers:
         self._intake = intake
         self._title = texts.milestone_titles(services.sla)
 
+    async def _official_help(self, update: Update) -> str | None:
+        """The help of the sender's role when the sender is an official, else None."""
+        actor = sender(update)
+        role = None if actor is None else await roles.role_of(self._services, actor)
+        return None if role is None else role_help(role)
+
     async def start(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_message is not None:
-            await update.effective_message.reply_text(texts.WELCOME)
+            official = await self._official_help(update)
+            await update.effective_message.reply_text(official or texts.WELCOME)
 
     async def complaint(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         message, actor = update.effective_message, sender(update)
@@ -125,8 +133,11 @@ class EnterpriseHandlers:
             await update.effective_message.reply_text(texts.NOT_TEXT)
 
     async def unknown_command(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A command the bot does not have: an official is told the own role's commands,
+        not the enterprise's list."""
         if update.effective_message is not None:
-            await update.effective_message.reply_text(texts.UNKNOWN_COMMAND)
+            official = await self._official_help(update)
+            await update.effective_message.reply_text(official or texts.UNKNOWN_COMMAND)
 
 
 def update_reference(update: Update) -> str:

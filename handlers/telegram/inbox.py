@@ -40,7 +40,8 @@ LONG_POLL = 10
 RETRY_SECONDS = 2.0
 #: how often the handler loop looks for updates stored by another instance
 IDLE_SECONDS = 0.5
-#: how long a stop waits for updates being handled before cancelling them
+#: how long a stop waits for updates being handled before cancelling them (the default of
+#: the SHUTDOWN_GRACE_SECONDS setting)
 DRAIN_SECONDS = 10.0
 #: purge handled updates every this many idle rounds
 PURGE_EVERY = 2000
@@ -76,6 +77,7 @@ class DurableUpdates:
         concurrent: int,
         long_poll: int = LONG_POLL,
         lease_seconds: float = inbox.LEASE_SECONDS,
+        drain_seconds: float = DRAIN_SECONDS,
     ) -> None:
         self._application = application
         self._services = services
@@ -83,12 +85,17 @@ class DurableUpdates:
         self._concurrent = concurrent
         self._long_poll = long_poll
         self._lease_seconds = lease_seconds
+        self._drain_seconds = drain_seconds
         self._wake = asyncio.Event()
         self._recovered = asyncio.Event()
         self._told_waiting = False
         #: per sender: the lock that orders their updates, and how many wait on it
         self._by_sender: dict[object, tuple[asyncio.Lock, int]] = {}
         self._in_flight: set[asyncio.Task[None]] = set()
+
+    def wake(self) -> None:
+        """Something was stored by this instance (the webhook): look for it now."""
+        self._wake.set()
 
     # --- polling ----------------------------------------------------------------------------
 
@@ -166,7 +173,7 @@ class DurableUpdates:
 
     async def handle(self, stop: asyncio.Event) -> None:
         """Claim stored updates and handle them, up to ``concurrent`` at once, until ``stop``;
-        then let those in flight finish (at most ``DRAIN_SECONDS``)."""
+        then let those in flight finish (at most ``drain_seconds``); the rest stay in the inbox."""
         idle_rounds = 0
         try:
             try:
@@ -253,7 +260,7 @@ class DurableUpdates:
     async def _drain(self) -> None:
         if not self._in_flight:
             return
-        _done, pending = await asyncio.wait(list(self._in_flight), timeout=DRAIN_SECONDS)
+        _done, pending = await asyncio.wait(list(self._in_flight), timeout=self._drain_seconds)
         for task in pending:  # left leased: handled again after a restart
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)

@@ -11,9 +11,10 @@ inline buttons (``keyboards``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta, tzinfo
 
-from telegram import Bot
+from telegram import Bot, InputFile
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -43,15 +44,26 @@ SENDERS = {
 }
 #: how long one send may take before it counts as timed out (and is retried later)
 SEND_TIMEOUT = 10.0
+#: an upload (the weekly chart or ledger) may take longer
+UPLOAD_TIMEOUT = 60.0
+#: a file an outbox message names, by its key: (name, content), or None when it is gone
+FileLoader = Callable[[str], Awaitable[tuple[str, bytes] | None]]
 
 
 class TelegramNotifier:
     channels = frozenset({"telegram"})
 
-    def __init__(self, bot: Bot, zone: tzinfo, milestone_title: MilestoneTitle) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        zone: tzinfo,
+        milestone_title: MilestoneTitle,
+        files: FileLoader | None = None,
+    ) -> None:
         self._bot = bot
         self._zone = zone
         self._title = milestone_title
+        self._files = files
 
     async def deliver(self, message: OutboxMessage) -> None:
         try:
@@ -64,13 +76,16 @@ class TelegramNotifier:
         number = str(message.payload.get("number") or "")
         buttons = for_notification(message.kind, number, message.payload)
         try:
-            await self._bot.send_message(
-                chat_id,
-                text,
-                reply_markup=buttons,
-                read_timeout=SEND_TIMEOUT,
-                write_timeout=SEND_TIMEOUT,
-            )
+            if message.payload.get("file"):
+                await self._upload(chat_id, message, text)
+            else:
+                await self._bot.send_message(
+                    chat_id,
+                    text,
+                    reply_markup=buttons,
+                    read_timeout=SEND_TIMEOUT,
+                    write_timeout=SEND_TIMEOUT,
+                )
         except (Forbidden, ChatMigrated) as exc:
             raise DeliveryFailed(
                 f"Telegram refused chat {chat_id}: {exc}", retryable=False
@@ -87,6 +102,24 @@ class TelegramNotifier:
             raise DeliveryFailed(f"Telegram error: {exc}") from exc
         if message.kind in FORWARDS_ATTACHMENTS:
             await self._forward(chat_id, message.payload.get("attachments") or [])
+
+    async def _upload(self, chat_id: int, message: OutboxMessage, caption: str) -> None:
+        """A file the message names (the weekly chart as a photo, the ledger as a document),
+        uploaded with its caption."""
+        key = str(message.payload["file"])
+        found = None if self._files is None else await self._files(key)
+        if found is None:
+            raise DeliveryFailed(f"the file {key} is not stored", retryable=False)
+        name, content = found
+        send_as = "photo" if message.payload.get("send_as") == "photo" else "document"
+        send = getattr(self._bot, SENDERS[send_as])
+        await send(
+            chat_id,
+            InputFile(content, filename=name),
+            caption=caption,
+            read_timeout=UPLOAD_TIMEOUT,
+            write_timeout=UPLOAD_TIMEOUT,
+        )
 
     async def _forward(self, chat_id: int, attachments: list[object]) -> None:
         """The enterprise's photos, files and locations after the text. Best effort: the text

@@ -1,13 +1,16 @@
 """The officials' side of the bot: inline buttons on their notifications and the commands
 that do the same without buttons (/queue, /waiting, /signoff, /reply, /resolve, /transfer,
-/return, /dispatch), plus /cancel.
+/return, /dispatch, /void, /supervise, /extend), plus /cancel.
 
-Owns translating officials' updates into the handling use cases. 签收 acts at once; 回复,
-办结, 转派, 退单 and 派单 need text, so their button leaves a pending action for that user
-(kept in the database, so a restart in between loses nothing) and the user's next plain
-text completes it; /cancel drops it. Officials are known by their Telegram id
-(``Actor("telegram", user id)``); whether someone may act is the services' decision, and named
-errors go to the application's error handler like everywhere else.
+Owns translating officials' updates into the handling use cases. 签收, 查看 (a digest's
+order), 派至 (a dispatcher's candidate unit) and 批准延期 act at once; 回复, 办结, 转派, 退单,
+派单 (其他单位), 督办 and 驳回 need text, so their button first asks the services whether the
+person may take the action now, then leaves a pending action for that user (kept in the
+database, so a restart in between loses nothing) and the user's next plain text completes it;
+/cancel drops it. A text the action cannot take (an unknown unit) leaves it waiting. Officials
+are known by their Telegram id (``Actor("telegram", user id)``); whether someone may act is the
+services' decision, and named errors go to the application's error handler like everywhere
+else.
 """
 
 from __future__ import annotations
@@ -19,24 +22,29 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bot.domain.lifecycle import Action
 from bot.domain.records import Actor
 from bot.errors import InvalidInput
-from bot.services import conversation, handling, queries
+from bot.services import conversation, handling, queries, roles
 from bot.services.context import ServiceContext
 from bot.services.handling import Outcome
-from handlers.telegram import keyboards, texts
+from handlers.telegram import keyboards, official_texts, texts
 from handlers.telegram.enterprise import command_words, sender
 from handlers.telegram.keyboards import (
     DISPATCH,
+    DISPATCH_TO,
     EXTEND_APPROVE,
     EXTEND_REFUSE,
     REPLY,
     RESOLVE,
     RETURN,
     SIGN_OFF,
+    SUPERVISE,
     TRANSFER,
+    VIEW,
     VOID,
 )
+from knowledge.units import UnknownUnit
 
 #: Telegram shows at most 200 characters in a callback query's answer
 MAX_ANSWER = 200
@@ -49,6 +57,7 @@ COMMAND_ACTIONS = {
     "return": RETURN,
     "dispatch": DISPATCH,
     "void": VOID,
+    "supervise": SUPERVISE,
 }
 
 
@@ -65,6 +74,7 @@ class Pending:
 class OfficialHandlers:
     def __init__(self, services: ServiceContext) -> None:
         self._services = services
+        self._title = texts.milestone_titles(services.sla)
 
     async def _remember(self, actor: Actor, pending: Pending) -> None:
         await conversation.await_text(
@@ -107,6 +117,8 @@ class OfficialHandlers:
             return await handling.dispatch(ctx, actor, number, text.strip())
         if action == VOID:
             return await handling.void(ctx, actor, number, text)
+        if action == SUPERVISE:
+            return await handling.supervise(ctx, actor, number, text)
         unit, _sep, reason = text.strip().partition(" ")
         return await handling.transfer(ctx, actor, number, unit, reason)
 
@@ -149,22 +161,42 @@ class OfficialHandlers:
             outcome = await self.act(actor, action, number, "")
             done = texts.done(action, outcome.number, outcome.lead_unit)
             await query.answer(done[:MAX_ANSWER])
+            role = await roles.role_of(self._services, actor)
+            allowed = None if role is None else roles.card_actions(role)
             with contextlib.suppress(TelegramError):  # the buttons are a convenience
                 await query.edit_message_reply_markup(
-                    keyboards.handling(outcome.number, signed_off=True)
+                    keyboards.handling(outcome.number, signed_off=True, actions=allowed)
                 )
             await context.bot.send_message(user.id, done)
             return
-        # may this person act on it at all? ask before asking for text
-        view = await queries.complaint_status(self._services, actor, number)
-        number = view.complaint.number
+        if action == VIEW:
+            view = await queries.complaint_status(self._services, actor, number)
+            await query.answer()
+            await context.bot.send_message(
+                user.id, texts.complaint_status(view, self._services.zone, self._title)
+            )
+            return
+        if action == DISPATCH_TO:
+            number, _sep, unit = number.partition(":")
+            outcome = await handling.dispatch(self._services, actor, number, unit)
+            done = texts.done(DISPATCH, outcome.number, outcome.lead_unit)
+            await query.answer(done[:MAX_ANSWER])
+            with contextlib.suppress(TelegramError):  # dispatched: its buttons would only fail
+                await query.edit_message_reply_markup(None)
+            await context.bot.send_message(user.id, done)
+            return
+        # may this person take this action on it now? asked before asking for the text
+        number = await handling.check_allowed(
+            self._services, actor, number, Action(keyboards.ACTIONS[action])
+        )
         await self._remember(
             actor,
             Pending(
                 action,
                 number,
-                message.chat_id if message else None,
-                message.message_id if message else None,
+                # a digest's buttons stand for many orders: they stay after one is done
+                message.chat_id if message and action != SUPERVISE else None,
+                message.message_id if message and action != SUPERVISE else None,
             ),
         )
         await query.answer()
@@ -185,7 +217,13 @@ class OfficialHandlers:
             )
             await message.reply_text(texts.done(pending.action, decided.number, None))
         else:
-            outcome = await self.act(actor, pending.action, pending.number, message.text or "")
+            try:
+                outcome = await self.act(actor, pending.action, pending.number, message.text or "")
+            except (InvalidInput, UnknownUnit):
+                # a text it cannot take (an unknown unit: the closest names are in the
+                # error): the action still waits, so the next text can put it right
+                await self._remember(actor, pending)
+                raise
             await message.reply_text(texts.done(pending.action, outcome.number, outcome.lead_unit))
         if pending.action != REPLY and pending.message_id is not None:
             with contextlib.suppress(TelegramError):  # done: its buttons would only fail now
@@ -211,12 +249,34 @@ class OfficialHandlers:
             return
         name = message.text.split(maxsplit=1)[0].lstrip("/").split("@")[0].lower()
         action = COMMAND_ACTIONS[name]
+        role = await roles.role_of(self._services, actor)
+        if role is not None and Action(keyboards.ACTIONS[action]) not in roles.permitted(role):
+            # not the role's command: say so, with what the role can do
+            await message.reply_text(official_texts.not_for_role(name, role))
+            return
         words = command_words(message.text, 2)
         if not words or (action != SIGN_OFF and len(words) < 2):
-            await message.reply_text(texts.OFFICIAL_USAGE[name])
+            usage = official_texts.SUPERVISE_USAGE if action == SUPERVISE else None
+            await message.reply_text(usage or texts.OFFICIAL_USAGE[name])
             return
         outcome = await self.act(actor, action, words[0], words[1] if len(words) > 1 else "")
         await message.reply_text(texts.done(action, outcome.number, outcome.lead_unit))
+
+    async def extend(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/extend 编号 天数 理由: an extension request, for a supervisor to decide."""
+        message, actor = update.effective_message, sender(update)
+        if message is None or actor is None or not message.text:
+            return
+        words = command_words(message.text, 3)
+        if len(words) < 3 or not words[1].isdecimal():
+            await message.reply_text(official_texts.EXTEND_USAGE)
+            return
+        result = await handling.request_extension(
+            self._services, actor, words[0], words[2], days=int(words[1])
+        )
+        await message.reply_text(
+            official_texts.extension_requested(result.number, result.request_id, int(words[1]))
+        )
 
     async def queue(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         message, actor = update.effective_message, sender(update)

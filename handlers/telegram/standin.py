@@ -11,6 +11,10 @@ button press (a ``callback_query`` update) on a sent message; ``answerCallbackQu
 the one on the recorded message. ``fail_chat`` makes
 sends to one chat answer as Telegram does when the user blocked the bot (403), when the bot is
 flooding (429 with ``retry_after``) or when Telegram has a bad moment (500).
+
+Webhook mode as Telegram runs it (``handlers/telegram/standin_webhook.py``): ``setWebhook``
+makes the stand-in POST each queued update to the webhook until it answers 200; ``getUpdates``
+then answers 409, and ``deleteWebhook`` goes back to polling.
 """
 
 from __future__ import annotations
@@ -25,6 +29,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from handlers.telegram.standin_replies import error as _error
+from handlers.telegram.standin_replies import ok as _ok
+from handlers.telegram.standin_webhook import WebhookSide
 
 TOKEN = "123456:TEST-token-for-the-stand-in"
 BOT_ID = 123456
@@ -57,6 +65,14 @@ class Sent:
 
 
 @dataclass(frozen=True)
+class Upload:
+    """A file the bot uploaded (sendPhoto / sendDocument with the file's bytes)."""
+
+    filename: str
+    content: bytes
+
+
+@dataclass(frozen=True)
 class Answer:
     callback_query_id: str
     text: str
@@ -71,7 +87,7 @@ class Failure:
 
 
 @dataclass
-class BotApiStandIn:
+class BotApiStandIn(WebhookSide):
     updates: list[dict[str, Any]] = field(default_factory=list)
     #: every message update queued (kept after confirmation, for edits)
     sent_updates: list[dict[str, Any]] = field(default_factory=list)
@@ -291,9 +307,6 @@ class BotApiStandIn:
             }
         )
 
-    async def _api_deletewebhook(self, _params: dict[str, Any]) -> web.Response:
-        return _ok(True)
-
     async def _api_setmycommands(self, params: dict[str, Any]) -> web.Response:
         scope = params.get("scope")
         if isinstance(scope, str):
@@ -334,6 +347,12 @@ class BotApiStandIn:
         if self.conflicts > 0:  # as Telegram answers when another client polls this token
             self.conflicts -= 1
             return _error(409, "Conflict: terminated by other getUpdates request")
+        if self.webhook is not None:
+            return _error(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         offset = int(params.get("offset") or 0)
         if offset:
             # confirming: updates before the offset are never returned again
@@ -369,8 +388,24 @@ class BotApiStandIn:
         return self._record(int(params["chat_id"]), text, params)
 
     def _file_sent(self, kind: str, params: dict[str, Any]) -> web.Response:
-        """A file sent by its file id is recorded as the text ``[kind:file_id]``."""
-        return self._record(int(params["chat_id"]), f"[{kind}:{params.get(kind)}]", params)
+        """A file sent by its file id is recorded as the text ``[kind:file_id]``, an uploaded
+        one as ``[kind:filename]`` (its bytes in ``params[kind]``, an ``Upload``), followed
+        by its caption on the next line if it has one."""
+        sent = params.get(kind)
+        name = sent.filename if isinstance(sent, Upload) else sent
+        caption = params.get("caption")
+        text = f"[{kind}:{name}]" + (f"\n{caption}" if caption else "")
+        return self._record(int(params["chat_id"]), text, params)
+
+    def uploads_to(self, chat_id: int) -> list[Upload]:
+        """The files uploaded to ``chat_id``, in order."""
+        return [
+            value
+            for m in self.sent
+            if m.chat_id == chat_id
+            for value in m.params.values()
+            if isinstance(value, Upload)
+        ]
 
     def _record(self, chat_id: int, text: str, params: dict[str, Any]) -> web.Response:
         message_id = next(self._message_ids)
@@ -398,17 +433,6 @@ class BotApiStandIn:
         return self._record(chat_id, str(params["text"]), params)
 
 
-def _ok(result: Any) -> web.Response:
-    return web.json_response({"ok": True, "result": result})
-
-
-def _error(status: int, description: str, parameters: dict[str, Any] | None = None) -> web.Response:
-    body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
-    if parameters:
-        body["parameters"] = parameters
-    return web.json_response(body, status=status)
-
-
 async def _params(request: web.Request) -> dict[str, Any]:
     """PTB sends form fields whose non-string values are JSON; also accept a JSON body."""
     if request.content_type == "application/json":
@@ -417,6 +441,9 @@ async def _params(request: web.Request) -> dict[str, Any]:
     form = await request.post()
     params: dict[str, Any] = {}
     for key, value in form.items():
+        if isinstance(value, web.FileField):  # an upload: keep its name and bytes
+            params[key] = Upload(value.filename, value.file.read())
+            continue
         if not isinstance(value, str):
             continue
         try:
@@ -445,4 +472,5 @@ async def bot_api_stand_in() -> AsyncIterator[BotApiStandIn]:
     finally:
         api._closing = True  # long polls still held open (a stopped client's) end now
         api._changed.set()
+        await api.close_webhook()
         await runner.cleanup()

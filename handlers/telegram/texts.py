@@ -26,6 +26,10 @@ from knowledge.views import deadline_note
 
 #: Telegram refuses messages longer than 4096 characters
 MAX_MESSAGE = 4096
+#: ... and captions of photos and documents longer than 1024
+MAX_CAPTION = 1024
+#: the captions of the weekly push's files
+_FILE_CAPTIONS = {"weekly_chart": "统计图", "weekly_ledger": "台账"}
 
 #: the titles of milestones no policy defines
 _EXTRA_MILESTONES = {"assignment": "转办（派至承办单位）"}
@@ -40,44 +44,6 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("rate", "评价办理结果：/rate 编号 1-5 [已解决|未解决] [评价]"),
     ("profile", "企业信息：查看或修改"),
 )
-#: the command menu officials see in their own chat, by role (per-chat command scope)
-_UNIT_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("queue", "本单位待办"),
-    ("signoff", "签收：/signoff 编号"),
-    ("reply", "回复企业：/reply 编号 内容"),
-    ("resolve", "办结：/resolve 编号 办结说明"),
-    ("transfer", "转派：/transfer 编号 单位 理由"),
-    ("return", "退单：/return 编号 理由"),
-    ("cancel", "取消进行中的操作"),
-)
-OFFICIAL_COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
-    "handler": _UNIT_COMMANDS,
-    "unit_admin": (
-        *_UNIT_COMMANDS,
-        ("void", "标记无效：/void 编号 理由"),
-        ("dashboard", "本单位看板（浏览器链接）"),
-    ),
-    "dispatcher": (
-        ("waiting", "待派单"),
-        ("dashboard", "督办看板（浏览器链接）"),
-        ("dispatch", "派单：/dispatch 编号 单位"),
-        ("void", "标记无效：/void 编号 理由"),
-        ("cancel", "取消进行中的操作"),
-    ),
-    "supervisor": (
-        ("waiting", "待派单"),
-        ("dashboard", "督办看板（浏览器链接）"),
-        ("cancel", "取消进行中的操作"),
-    ),
-    "admin": (
-        *_UNIT_COMMANDS,
-        ("waiting", "待派单"),
-        ("dispatch", "派单：/dispatch 编号 单位"),
-        ("void", "标记无效：/void 编号 理由"),
-        ("dashboard", "督办看板（浏览器链接）"),
-    ),
-}
-
 WELCOME = (
     "您好！这里是偃师区“有诉即办”企业诉求服务。\n\n"
     "直接发送文字即可提交诉求：系统按《洛阳市偃师区2023年优化营商环境实施方案》"
@@ -218,7 +184,7 @@ def complaint_status(view: ComplaintView, zone: tzinfo, title: MilestoneTitle) -
     ]
     if c.measure_title:
         lines.append(f"依据：{_measure(c.measure_id, c.measure_title)}")
-    lines.append(f"内容：{_excerpt(c.text, 200)}")
+    lines.append(f"内容：{excerpt(c.text, 200)}")
     clocks = [k for k in view.clocks if k.milestone != "assignment"]
     if clocks and c.status is not Status.MERGED:
         lines.append("办理时限（北京时间）：")
@@ -234,7 +200,7 @@ def complaint_status(view: ComplaintView, zone: tzinfo, title: MilestoneTitle) -
                 f"{show_local(clock.due_at, zone, seconds=False)} 前，{state}"
             )
     if c.resolution_summary:
-        lines.append(f"办结说明：{_excerpt(c.resolution_summary, 300)}")
+        lines.append(f"办结说明：{excerpt(c.resolution_summary, 300)}")
     e = view.enterprise
     if e is not None and (e.company_name or e.contact_person or e.phone):
         who = "，".join(
@@ -286,7 +252,7 @@ def _step(event: Event, zone: tzinfo) -> str | None:
         return None
     said = event.data.get("text") or event.data.get("summary") or event.reason or ""
     when = show_local(event.at, zone, seconds=False)
-    return f"  {when} {title}" + (f"：{_excerpt(str(said), 80)}" if said else "")
+    return f"  {when} {title}" + (f"：{excerpt(str(said), 80)}" if said else "")
 
 
 def my_complaints(complaints: Sequence[Complaint], zone: tzinfo) -> str:
@@ -296,13 +262,13 @@ def my_complaints(complaints: Sequence[Complaint], zone: tzinfo) -> str:
     for c in complaints:
         lines.append(
             f"{c.number}  {STATUS_TITLES[c.status]}  {c.lead_unit or '待派单'}\n"
-            f"  {_excerpt(c.text, 40)}"
+            f"  {excerpt(c.text, 40)}"
         )
     lines.append("查看详情：/status 编号")
     return "\n".join(lines)
 
 
-def _excerpt(text: str, size: int) -> str:
+def excerpt(text: str, size: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= size else text[:size] + "…"
 
@@ -335,11 +301,44 @@ def notification(message: OutboxMessage, zone: tzinfo, title: MilestoneTitle) ->
     if message.kind == "weekly_summary":  # a district report, not about one complaint
         text = f"【每周统计】\n{p.get('text', '')}"
         return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
+    if message.kind == "clock_digest":  # many complaints in one
+        return clock_digest(p, zone, title)
+    if message.kind in _FILE_CAPTIONS:  # the caption of the push's chart or ledger
+        whose = f"{p['unit']} " if p.get("unit") else "全区 "
+        return f"{_FILE_CAPTIONS[message.kind]} {whose}{p.get('week', '')}"[:MAX_CAPTION]
     number = p.get("number", "")
     render = _RENDERERS.get(message.kind)
     body = render(p, zone, title) if render else f"状态：{p.get('status_title', '')}"
     head = _HEADS.get(message.kind, "工单动态")
     text = f"【{head}】工单 {number}\n{body}"
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
+
+
+def clock_digest(p: Mapping[str, Any], zone: tzinfo, title: MilestoneTitle) -> str:
+    """A sweep's digest: the orders whose deadline ran out or is about to, grouped by unit
+    (the worst first), numbered for the buttons below it."""
+    part, parts = int(p.get("part") or 1), int(p.get("parts") or 1)
+    page = f"（第 {part}/{parts} 页）" if parts > 1 else ""
+    lines = [f"【时限汇总】超时 {p.get('breached', 0)} 项，即将到期 {p.get('warned', 0)} 项{page}"]
+    items = [i for i in p.get("items") or [] if isinstance(i, dict)]
+    unit: object = object()
+    for position, item in enumerate(items, start=int(p.get("first") or 1)):
+        if item.get("unit") != unit:
+            unit = item.get("unit")
+            lines.append(f"\n■ {unit or '待派单'}")
+        state = "已超时" if item.get("breached") else "即将到期"
+        milestone = title(str(item.get("sla_policy", "")), str(item.get("milestone", "")))
+        due = _iso_time(item.get("due"), zone) or ""
+        lines.append(
+            f"{position}. {item.get('number', '')} {state}：{milestone}（截止 {due}）"
+            f"\n   {item.get('status_title', '')}｜{item.get('text', '')}"
+        )
+    actions = p.get("actions")
+    if not isinstance(actions, list) or "supervise" in actions:
+        lines.append("\n按“督办 N”写督办意见（发给承办单位并记入记录），按“查看 N”看工单全部记录。")
+    else:
+        lines.append("\n请尽快办理；按“查看 N”看工单全部记录，超时的请在回复中说明原因。")
+    text = "\n".join(lines)
     return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
 
 
@@ -433,6 +432,7 @@ def _extension_requested(p: Mapping[str, Any], zone: tzinfo, title: MilestoneTit
         f"申请编号：{p.get('request_id', '')}",
         f"时限：{title(str(p.get('sla_policy', '')), str(p.get('milestone', '')))}"
         + (f"（原截止 {due}）" if due else ""),
+        f"申请延期：{p['days']} 个工作日" if p.get("days") else "申请延期：按规定期限",
         f"延期申请理由：{p.get('reason') or '无'}",
         _content(p),
     ]
@@ -560,9 +560,10 @@ PROMPTS = {
     "tr": "请按“单位 理由”发送工单 {number} 的转派单位和理由，例如：区发改委 不属于本单位职责。"
     "发送 /cancel 取消。",
     "rt": "请发送工单 {number} 的退单理由（退回派单员重新确定承办单位）。发送 /cancel 取消。",
-    "dp": "请发送工单 {number} 的承办单位名称。发送 /cancel 取消。",
+    "dp": "请发送工单 {number} 的承办单位名称（可用简称，如“区税务局”“税务”）。发送 /cancel 取消。",
     "vd": "请发送把工单 {number} 标记为无效的理由（将告知企业）。发送 /cancel 取消。",
     "xr": "请发送驳回延期申请 {number} 的理由（将告知承办单位）。发送 /cancel 取消。",
+    "sv": "请发送对工单 {number} 的督办意见（将发给承办单位，并记入办理记录）。发送 /cancel 取消。",
 }
 CANCELLED = "已取消，未作任何更改。"
 NOTHING_TO_CANCEL = "当前没有进行中的操作。"
@@ -579,6 +580,7 @@ _DONE = {
     "vd": "工单 {number} 已标记为无效，不计入统计，已告知企业。",
     "xa": "已批准工单 {number} 的延期申请，新的截止时间已通知承办单位和企业。",
     "xr": "已驳回工单 {number} 的延期申请，已告知承办单位。",
+    "sv": "督办意见已发送给{unit}（工单 {number}），并已记入办理记录。",
 }
 
 
@@ -597,7 +599,7 @@ def queue(complaints: Sequence[Complaint], zone: tzinfo, empty: str = EMPTY_QUEU
     for c in complaints:
         received = show_local(c.created_at, zone, seconds=False)
         lines.append(
-            f"{c.number}  {STATUS_TITLES[c.status]}  受理于 {received}\n  {_excerpt(c.text, 40)}"
+            f"{c.number}  {STATUS_TITLES[c.status]}  受理于 {received}\n  {excerpt(c.text, 40)}"
         )
     lines.append("操作：/signoff 编号、/reply 编号 内容、/resolve 编号 说明")
     return "\n".join(lines)

@@ -38,7 +38,15 @@ import numpy as np
 from knowledge.learned.features import SparseVector
 from knowledge.learned.model import LearnedModel, Neighbour
 from knowledge.model import Measure
-from knowledge.routing.router import Assessment, Candidate, MeasureRef, RouteDecision, Router
+from knowledge.routing.router import (
+    Assessment,
+    Candidate,
+    MeasureRef,
+    RouteDecision,
+    Router,
+    UnitChoice,
+    unit_choices,
+)
 from knowledge.routing.units import UnitSignal, unit_matches
 from knowledge.search.normalize import normalize_query
 from knowledge.search.searcher import Answer, Hit, Searcher
@@ -307,9 +315,10 @@ class CombinedRouter:
         policy = self._financing_policy if financing and self._financing_policy else default
         model = self.model.entry_probabilities(cleaned, "complaint")
         mixed = self.mix(assessment, model, financing)
+        choices = self.choices(mixed)
         if mixed.unit is None:
             sla = assessment.sla
-            decision = self.router.undecided(cleaned, sla)
+            decision = self.router.undecided(cleaned, sla, choices)
             return decision, mixed, p_financing, triggers
         measure = self.measures[mixed.best]
         if (
@@ -337,8 +346,20 @@ class CombinedRouter:
             needs_dispatcher=confidence < self.dispatch_threshold,
             matched_terms=tuple(dict.fromkeys(matched)),
             explanation=self._explain(mixed, measure, policy, p_financing),
+            choices=choices,
         )
         return decision, mixed, p_financing, triggers
+
+    def choices(self, mixed: _Mixed, depth: int = 20) -> tuple[UnitChoice, ...]:
+        """The units the mixture's best entries send the complaint to, best first."""
+        order = np.argsort(-mixed.mixture, kind="stable")[:depth]
+        pairs = []
+        for index in (int(i) for i in order):
+            if mixed.mixture[index] <= 0:
+                break
+            unit, _signal, _candidate = self.unit_of(index, mixed.assessment)
+            pairs.append((unit, self.measures[index]))
+        return unit_choices(pairs)
 
     def _explain(self, mixed: _Mixed, measure: Measure, policy: str, p_financing: float) -> str:
         parts = [f"诉求对应举措（{measure.number}）{measure.title}"]

@@ -50,6 +50,31 @@ class MeasureRef:
 
 
 @dataclass(frozen=True, slots=True)
+class UnitChoice:
+    """A unit the complaint may go to, with the measure that sends it there."""
+
+    unit: str
+    measure: MeasureRef
+
+
+#: how many units a decision offers (the decided one first)
+CHOICES = 5
+
+
+def unit_choices(pairs: Iterable[tuple[str | None, Measure]]) -> tuple[UnitChoice, ...]:
+    """The first ``CHOICES`` distinct units of ``(unit, measure)`` pairs, best first; groups
+    of units (各镇办) are no unit anyone can be sent, so only a measure's lead units count."""
+    chosen: dict[str, UnitChoice] = {}
+    for unit, measure in pairs:
+        if unit is None or unit in chosen or unit not in measure.lead_units:
+            continue
+        chosen[unit] = UnitChoice(unit, MeasureRef.of(measure))
+        if len(chosen) == CHOICES:
+            break
+    return tuple(chosen.values())
+
+
+@dataclass(frozen=True, slots=True)
 class RouteDecision:
     """Where a complaint goes and why; every field is explainable from data."""
 
@@ -62,6 +87,9 @@ class RouteDecision:
     needs_dispatcher: bool
     matched_terms: tuple[str, ...]
     explanation: str
+    #: the units it may go to, best first, each with its measure: the decided unit first
+    #: (when it is a unit), then the next best; what a dispatcher is offered
+    choices: tuple[UnitChoice, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,8 +196,10 @@ class Router:
         """Decide the lead unit for a complaint; raises ``EmptyQuery`` for empty text."""
         assessment = self.assess(text)
         cleaned, sla, candidates = assessment.text, assessment.sla, assessment.candidates
-        if not candidates or candidates[0].score <= 0:
-            return self.undecided(cleaned, sla)
+        scored = [c for c in candidates if c.score > 0]
+        choices = unit_choices((c.unit, c.hit.measure) for c in scored)
+        if not scored or candidates[0].score <= 0:
+            return self.undecided(cleaned, sla, choices)
         best = candidates[0]
         measure = best.hit.measure
         lead = best.lead_unit or (measure.lead_units[0] if measure.lead_units else None)
@@ -201,10 +231,13 @@ class Router:
             needs_dispatcher=confidence < self.dispatch_threshold,
             matched_terms=tuple(dict.fromkeys(matched)),
             explanation=explanation,
+            choices=unit_choices([(lead, measure), *((c.unit, c.hit.measure) for c in scored)]),
         )
 
     @staticmethod
-    def undecided(cleaned: str, sla: SlaDecision) -> RouteDecision:
+    def undecided(
+        cleaned: str, sla: SlaDecision, choices: tuple[UnitChoice, ...] = ()
+    ) -> RouteDecision:
         return RouteDecision(
             text=cleaned,
             lead_unit=None,
@@ -215,6 +248,7 @@ class Router:
             needs_dispatcher=True,
             matched_terms=sla.matched_terms,
             explanation="未找到与诉求相符的举措，需派单员人工分派。",
+            choices=choices,
         )
 
     @staticmethod

@@ -4,6 +4,7 @@ read-only file or WAL answer 503, and the check creates no file."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import subprocess
@@ -123,3 +124,41 @@ async def test_a_read_only_file_or_wal_is_503(client: Client, folder: Path) -> N
         with _read_only(name):
             assert await _health(client) == (503, "unavailable"), name.name
         assert await _health(client) == (200, "ok")
+
+
+async def _post(client: Client) -> tuple[int, list[dict[str, object]]]:
+    response = await client.post(REQUESTS, data={"api_key": KEY, "description": POWER})
+    return response.status, await response.json()
+
+
+async def test_a_post_after_the_folder_was_deleted_is_503_not_acknowledged(
+    client: Client, folder: Path
+) -> None:
+    shutil.rmtree(folder)
+    status, body = await _post(client)
+    assert status == 503, body
+    [error] = body
+    assert "数据库" in str(error["description"]), error
+    assert not _exists(folder)
+
+
+async def test_a_post_after_the_file_was_deleted_is_503(client: Client, folder: Path) -> None:
+    path = _database(folder)
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        name.unlink(missing_ok=True)
+    # reads at once open new connections: none may create an empty file where it was
+    reads = await asyncio.gather(
+        *(client.get(REQUESTS, params={"api_key": KEY}) for _ in range(20))
+    )
+    assert {r.status for r in reads} <= {200, 503}
+    assert not _exists(path)
+    assert (await _post(client))[0] == 503
+    assert not _exists(path)
+
+
+async def test_a_post_with_a_read_only_file_or_wal_is_503(client: Client, folder: Path) -> None:
+    path = _database(folder)
+    for name in (path, Path(f"{path}-wal")):
+        with _read_only(name):
+            assert (await _post(client))[0] == 503, name.name
+        assert (await _post(client))[0] == 200

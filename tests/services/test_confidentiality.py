@@ -23,7 +23,7 @@ from bot.domain.confidentiality import (
     quote,
 )
 from bot.domain.records import Actor, OutboxMessage, Role
-from bot.services import enterprise, handling, intake, reports, sweeper
+from bot.services import enterprise, handling, intake, reports, sweeper, weekly_push
 from bot.services import ledger as ledgers
 from bot.services.context import ServiceContext
 from bot.services.report_text import render_text
@@ -64,7 +64,7 @@ QUOTING = {
     "chased",
     "extension_requested",
     "reopened",
-    "clock_breached",
+    "clock_digest",
     "weekly_summary",
 }
 
@@ -104,7 +104,7 @@ async def _everything_that_happens(ctx: ServiceContext, confidential: bool) -> N
     assert isinstance(ctx.clock, FixedClock)
     ctx.clock.advance(days=60)
     assert (await sweeper.sweep_clocks(ctx, "test"))[1] > 0
-    assert await reports.send_weekly_summary(ctx, "2026-W48") == 2
+    assert await weekly_push.send_weekly_summary(ctx, "2026-W48") == 4  # 2 units
 
 
 async def _messages(ctx: ServiceContext) -> list[OutboxMessage]:
@@ -136,10 +136,10 @@ async def test_who_reads_the_enterprise_s_words(
     # every role received what quotes the enterprise, so the matrix is not vacuous
     expected_kinds = {
         HANDLER: {"assigned", "repeat_received", "follow_up", "chased", "reopened"},
-        UNIT_ADMIN: {"assigned", "repeat_received", "follow_up", "reopened", "clock_breached"},
+        UNIT_ADMIN: {"assigned", "repeat_received", "follow_up", "reopened", "clock_digest"},
         CO_OFFICIAL: {"co_unit_informed"},
         DISPATCHER: {"dispatch_needed"},
-        SUPERVISOR: {"extension_requested", "clock_breached", "weekly_summary"},
+        SUPERVISOR: {"extension_requested", "clock_digest", "weekly_summary"},
         ADMIN: {"weekly_summary"},
     }
     seen_kinds: set[str] = set()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -10,9 +11,10 @@ import pytest
 
 from bot.domain.records import Role
 from bot.errors import InvalidInput
-from bot.services import reports
+from bot.services import reports, weekly_push
 from bot.services.context import ServiceContext
-from bot.services.report_text import render_phone, render_text
+from bot.services.ledger import Ledger
+from bot.services.report_text import render_phone, render_text, render_unit_phone
 from tests.services.report_week import week as _week
 from tests.support import FixedClock, add_official
 
@@ -120,52 +122,114 @@ async def test_any_period_counts_the_days_it_names(ctx: ServiceContext, clock: F
         await reports.period_report(ctx, date(2026, 11, 25), date(2026, 11, 1))
 
 
-async def test_the_weekly_summary_reaches_supervisors_and_admins_once(
+async def test_the_weekly_push_reaches_the_district_and_each_unit_once(
+    ctx: ServiceContext, clock: FixedClock
+) -> None:
+    units = await _week(ctx, clock)  # handlers 11 (power) and 12 (bank)
+    for telegram_id, role in ((501, Role.SUPERVISOR), (502, Role.SUPERVISOR), (503, Role.ADMIN)):
+        await add_official(ctx.uow_factory, telegram_id, None, role)
+    await add_official(ctx.uow_factory, 504, "区税务局", Role.HANDLER)  # an empty week
+    assert await weekly_push.send_weekly_summary(ctx, "2026-W48") == 5
+    assert await weekly_push.send_weekly_summary(ctx, "2026-W48") == 0  # once per week and person
+    async with ctx.uow_factory() as uow:
+        messages = await uow.outbox.claim(clock.now(), "t", 60, 500)
+    summaries = {m.address: m for m in messages if m.kind == "weekly_summary"}
+    assert sorted(summaries) == ["11", "12", "501", "502", "503"]  # 504's week was empty
+    assert all(m.payload["week"] == "2026-W48" for m in summaries.values())
+    report = await reports.weekly_report(ctx, "2026-W48")
+    district = summaries["501"].payload["text"]
+    # the short text for a phone, not the command line's table
+    assert district == render_phone(report) and "|" not in district
+    assert "全区" in district and "解决率" in district and "【排名靠前】" in district
+    power = summaries["11"].payload["text"]
+    assert power == render_unit_phone(reports.unit_view(report, units["power"]), units["power"])
+    assert f"{units['power']} ·" in power and "【本单位】受理 2 件，办结 1 件" in power
+    assert "全区排名：第 2 名" in power and units["bank"] not in power
+    assert "【本单位】受理 1 件" in summaries["12"].payload["text"]
+
+
+async def test_a_push_by_hand_does_not_use_up_the_monday_push(
     ctx: ServiceContext, clock: FixedClock
 ) -> None:
     await _week(ctx, clock)
-    for telegram_id, role in ((501, Role.SUPERVISOR), (502, Role.SUPERVISOR), (503, Role.ADMIN)):
-        await add_official(ctx.uow_factory, telegram_id, None, role)
-    await add_official(ctx.uow_factory, 504, "区税务局", Role.HANDLER)
-    assert await reports.send_weekly_summary(ctx, "2026-W48") == 3
-    assert await reports.send_weekly_summary(ctx, "2026-W48") == 0  # once per week and person
+    await add_official(ctx.uow_factory, 501, None, Role.SUPERVISOR)
+    assert await weekly_push.send_weekly_summary(ctx, "2026-W48", by_hand=True) == 3
+    assert await weekly_push.send_weekly_summary(ctx, "2026-W48", by_hand=True) == 0
+    assert await weekly_push.send_weekly_summary(ctx, "2026-W48") == 3  # Monday's still goes
+
+
+async def test_an_empty_week_is_not_pushed_but_by_hand_it_is(
+    ctx: ServiceContext, clock: FixedClock
+) -> None:
+    await add_official(ctx.uow_factory, 501, None, Role.SUPERVISOR)
+    await add_official(ctx.uow_factory, 11, "区税务局", Role.HANDLER)
+    assert await weekly_push.send_weekly_summary(ctx, "2026-W47") == 0
+    assert await weekly_push.send_weekly_summary(ctx, "2026-W47", by_hand=True) == 2
+
+
+async def test_the_push_carries_the_chart_and_the_ledger_as_stored_files(
+    ctx: ServiceContext, clock: FixedClock
+) -> None:
+    units = await _week(ctx, clock)
+    await add_official(ctx.uow_factory, 501, None, Role.SUPERVISOR)
+    drawn: list[tuple[str | None, int, int]] = []
+
+    def files(
+        report: reports.WeeklyReport,
+        trend: Sequence[reports.TrendWeek],
+        ledger: Ledger,
+        unit: str | None,
+    ) -> list[weekly_push.PushFile]:
+        drawn.append((unit, len(report.units), len(ledger.orders)))
+        assert len(trend) == reports.TREND_WEEKS
+        name = unit or "全区"
+        return [
+            weekly_push.PushFile("photo", f"{name}.png", f"chart {name}".encode()),
+            weekly_push.PushFile("document", f"{name}.xlsx", f"ledger {name}".encode()),
+        ]
+
+    assert await weekly_push.send_weekly_summary(ctx, "2026-W48", files) == 3
+    # the district sees every order; a unit its own row beside the district's, its orders
+    assert sorted(drawn, key=str) == sorted(
+        [(None, 3, 4), (units["power"], 2, 2), (units["bank"], 2, 1)], key=str
+    )
     async with ctx.uow_factory() as uow:
         messages = await uow.outbox.claim(clock.now(), "t", 60, 500)
-    summaries = [m for m in messages if m.kind == "weekly_summary"]
-    assert sorted(m.address for m in summaries) == ["501", "502", "503"]
-    assert all(m.payload["week"] == "2026-W48" for m in summaries)
-    assert "全区" in summaries[0].payload["text"] and "解决率" in summaries[0].payload["text"]
-    # the short text for a phone, not the command line's table
-    report = await reports.weekly_report(ctx, "2026-W48")
-    assert summaries[0].payload["text"] == render_phone(report)
-    assert "|" not in render_phone(report) and "【排名靠前】" in render_phone(report)
+        to_power = [m for m in messages if m.address == "11" and m.kind.startswith("weekly")]
+        assert [m.kind for m in to_power] == ["weekly_summary", "weekly_chart", "weekly_ledger"]
+        stored = await uow.outbox_files.get(to_power[1].payload["file"])
+        ledger_file = await uow.outbox_files.get(to_power[2].payload["file"])
+    assert stored == (f"{units['power']}.png", f"chart {units['power']}".encode())
+    assert ledger_file is not None and ledger_file[0] == f"{units['power']}.xlsx"
+    assert to_power[1].payload["send_as"] == "photo"
 
 
 def test_the_summary_is_due_from_monday_at_opening() -> None:
     zone = ZoneInfo("Asia/Shanghai")
     monday_early = datetime(2026, 11, 30, 8, 29, tzinfo=zone)
-    assert not reports.summary_due(monday_early, zone)
-    assert reports.summary_due(monday_early + timedelta(minutes=1), zone)
-    assert reports.summary_due(datetime(2026, 12, 2, 3, 0, tzinfo=zone), zone)  # Wednesday
-    assert not reports.summary_due(datetime(2026, 12, 7, 0, 5, tzinfo=zone), zone)  # next Monday
+    assert not weekly_push.summary_due(monday_early, zone)
+    assert weekly_push.summary_due(monday_early + timedelta(minutes=1), zone)
+    assert weekly_push.summary_due(datetime(2026, 12, 2, 3, 0, tzinfo=zone), zone)  # Wednesday
+    assert not weekly_push.summary_due(datetime(2026, 12, 7, 0, 5, tzinfo=zone), zone)  # Monday
 
 
 async def test_the_bot_process_queues_the_summary_once_and_then_stops_recomputing(
     ctx: ServiceContext, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    await _week(ctx, clock)
     await add_official(ctx.uow_factory, 601, None, Role.SUPERVISOR)
     clock.set(datetime(2026, 11, 30, 1, 0, tzinfo=ZoneInfo("UTC")))  # Monday 09:00 Shanghai
     calls: list[str | None] = []
-    real = reports.send_weekly_summary
+    real = weekly_push.send_weekly_summary
 
-    async def counting(ctx_: ServiceContext, week: str | None = None) -> int:
+    async def counting(ctx_: ServiceContext, week: str | None = None, files: object = None) -> int:
         calls.append(week)
         return await real(ctx_, week)
 
-    monkeypatch.setattr(reports, "send_weekly_summary", counting)
+    monkeypatch.setattr(weekly_push, "send_weekly_summary", counting)
     checks = 0
     five_checks = asyncio.Event()
-    real_week = reports.last_complete_week
+    real_week = weekly_push.last_complete_week
 
     def counting_checks(now: datetime, zone: tzinfo) -> tuple[int, int]:
         nonlocal checks
@@ -174,8 +238,8 @@ async def test_the_bot_process_queues_the_summary_once_and_then_stops_recomputin
             five_checks.set()
         return real_week(now, zone)
 
-    monkeypatch.setattr(reports, "last_complete_week", counting_checks)
-    loop = asyncio.create_task(reports.run_weekly_summaries(ctx, interval=0.01))
+    monkeypatch.setattr(weekly_push, "last_complete_week", counting_checks)
+    loop = asyncio.create_task(weekly_push.run_weekly_summaries(ctx, interval=0.01))
     async with asyncio.timeout(60):  # however long the first report takes
         await five_checks.wait()
     loop.cancel()
@@ -184,4 +248,4 @@ async def test_the_bot_process_queues_the_summary_once_and_then_stops_recomputin
     assert calls == ["2026-W48"]  # last week, once, however many checks ran
     async with ctx.uow_factory() as uow:
         messages = await uow.outbox.claim(clock.now(), "t", 60, 500)
-    assert [m.address for m in messages if m.kind == "weekly_summary"] == ["601"]
+    assert sorted(m.address for m in messages if m.kind == "weekly_summary") == ["11", "12", "601"]

@@ -57,8 +57,11 @@ async def test_response_minute_warns_then_breaches_once(
     assert kinds.count(EventKind.CLOCK_WARNED) == 1 and kinds.count(EventKind.CLOCK_BREACHED) == 1
     async with ctx.uow_factory() as uow:
         messages = await uow.outbox.claim(clock.now(), "t", 60, 500)
-    breach_to = sorted(m.address for m in messages if m.kind == "clock_breached")
-    assert breach_to == ["111", "800"]  # the unit and the supervisor
+    digests = [m for m in messages if m.kind == "clock_digest"]
+    # each pass: one digest to the unit and one to the supervisor, warning then breach
+    assert sorted(m.address for m in digests) == ["111", "111", "800", "800"]
+    flags = [[i["breached"] for i in m.payload["items"]] for m in digests if m.address == "800"]
+    assert flags == [[False], [True]]
 
 
 async def test_met_clocks_are_left_alone(ctx: ServiceContext, clock: FixedClock) -> None:

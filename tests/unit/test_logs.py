@@ -107,3 +107,12 @@ def test_dashboard_links_and_their_secret_are_masked() -> None:
     assert token not in cleaned and secret not in cleaned
     assert f"/dashboard?t={MASK}&week=2026-W48" in cleaned
     assert f"/dashboard/orders/1?t={MASK}" in cleaned
+
+
+def test_the_webhook_secret_is_masked() -> None:
+    from bot.logs import RedactSecrets, settings_secrets  # noqa: PLC0415
+
+    secret = "webhook-secret-Token_123"
+    settings = load_settings(_env_file=None, webhook_secret=secret)
+    redacted = RedactSecrets(settings_secrets(settings)).redact(f"X-Telegram-...: {secret}")
+    assert secret not in redacted
