@@ -66,6 +66,7 @@ async def run_bot(app: App, stop: asyncio.Event, owner: str, long_poll: int = 10
     sweeper and the weekly summary (named tasks: a log says which one ended). The router is
     warmed up first, so the first complaint is answered quickly."""
     from bot.services import outbox_worker, sweeper, weekly_push  # noqa: PLC0415
+    from bot.services.dashboard import link_settings  # noqa: PLC0415
     from handlers.reports.files import weekly_files  # noqa: PLC0415
     from handlers.telegram.application import build_application, serve  # noqa: PLC0415
     from handlers.telegram.notifier import TelegramNotifier  # noqa: PLC0415
@@ -80,7 +81,10 @@ async def run_bot(app: App, stop: asyncio.Event, owner: str, long_poll: int = 10
     await asyncio.to_thread(warm_up)
     services = app.services
     application = build_application(
-        token.get_secret_value(), app.settings.telegram_base_url, services
+        token.get_secret_value(),
+        app.settings.telegram_base_url,
+        services,
+        dashboard=link_settings(app.settings),
     )
     notifier = TelegramNotifier(
         application.bot,

@@ -13,6 +13,8 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATA_DIR = Path("data")
+#: the shortest key accepted for signing dashboard links
+MIN_DASHBOARD_SECRET = 16
 
 
 class Settings(BaseSettings):
@@ -48,6 +50,20 @@ class Settings(BaseSettings):
             "Open311 API keys, comma-separated name:key pairs (e.g. 12345:s3cret); the name "
             "identifies the platform; empty refuses every request that needs a key"
         ),
+    )
+    dashboard_secret: SecretStr | None = Field(
+        default=None,
+        description=(
+            "key that signs the supervisors' dashboard links (at least 16 characters); "
+            "empty turns the dashboard off"
+        ),
+    )
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8080",
+        description="address at which people reach `yousu serve` (the dashboard links start so)",
+    )
+    dashboard_link_hours: float = Field(
+        default=24.0, gt=0, le=24 * 31, description="how long a dashboard link stays valid"
     )
     webhook_url: str = Field(
         default="",
@@ -97,8 +113,28 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 
+    @field_validator("dashboard_secret")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < MIN_DASHBOARD_SECRET:
+            raise ValueError(f"DASHBOARD_SECRET must be at least {MIN_DASHBOARD_SECRET} characters")
+        return value
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _http_address(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"PUBLIC_BASE_URL must start with http:// or https://: {value!r}")
+        return value
+
     @field_validator(
-        "telegram_bot_token", "http_api_keys", "sla_data_dir", "webhook_secret", mode="before"
+        "telegram_bot_token",
+        "http_api_keys",
+        "sla_data_dir",
+        "dashboard_secret",
+        "webhook_secret",
+        mode="before",
     )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:

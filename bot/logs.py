@@ -8,6 +8,8 @@ root logger. It removes, from the message, the traceback and the stack of each r
   URL-encoded;
 - whatever follows ``api_key=`` (query strings, form bodies) or ``"api_key": "`` (JSON), so a
   wrong key, which may be another platform's, is not written either;
+- a dashboard link's signed token (``?t=...`` or ``&t=...``: a bearer of the link sees the
+  figures until it expires);
 - anything shaped like a Telegram bot token (``123456789:AA...``), which the Telegram library
   writes inside Bot API URLs at DEBUG.
 
@@ -38,6 +40,8 @@ _API_KEY = re.compile(
     [^&\s"',;}]+
     """
 )
+#: the dashboard's signed link token in a query string
+_DASHBOARD_TOKEN = re.compile(r"([?&]t=)[^&\s\"']+")
 #: a bot token: the bot's numeric id, a colon, 30 or more URL-safe characters
 _BOT_TOKEN = re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{30,}")
 
@@ -63,6 +67,7 @@ class RedactSecrets(logging.Filter):
         for secret in self._secrets:
             text = text.replace(secret, MASK)
         text = _API_KEY.sub(lambda m: m.group(1) + MASK, text)
+        text = _DASHBOARD_TOKEN.sub(lambda m: m.group(1) + MASK, text)
         return _BOT_TOKEN.sub(MASK, text)
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -93,6 +98,8 @@ def settings_secrets(settings: Settings) -> list[str]:
     secrets: list[str] = []
     if settings.telegram_bot_token is not None:
         secrets.append(settings.telegram_bot_token.get_secret_value())
+    if settings.dashboard_secret is not None:
+        secrets.append(settings.dashboard_secret.get_secret_value())
     if settings.http_api_keys is not None:
         for entry in settings.http_api_keys.get_secret_value().split(","):
             secrets += [entry.strip(), entry.partition(":")[2].strip()]

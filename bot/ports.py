@@ -40,6 +40,7 @@ from bot.domain.records import (
     Official,
     OrderRecord,
     OutboxMessage,
+    OverdueOrder,
     Rating,
     ReferenceKey,
     Role,
@@ -318,6 +319,13 @@ class ReportQueries(Protocol):
         """The complaints received in ``[start, end)`` (repeats merged into another left out,
         as the figures leave them out), oldest first, each with its enterprise, its clocks
         (in the order they were set) and its latest rating."""
+
+    async def overdue(
+        self, as_of: datetime, unit: str | None = None, limit: int = 100
+    ) -> tuple[int, list[OverdueOrder]]:
+        """Open complaints (of ``unit``'s, or all) with a clock not met and breached or past
+        due at ``as_of``: how many there are, and the first ``limit`` of them, the longest
+        overdue (earliest due) first."""
 
 
 class ApiKeyRepository(Protocol):

@@ -18,7 +18,15 @@ from sqlalchemy import and_, case, distinct, func, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.domain.records import NOT_COUNTED, HotTopic, OrderRecord, Rating, Status, UnitCounts
+from bot.domain.records import (
+    NOT_COUNTED,
+    HotTopic,
+    OrderRecord,
+    OverdueOrder,
+    Rating,
+    Status,
+    UnitCounts,
+)
 from db.engine import READ_ONLY
 from db.models import ComplaintRow, EnterpriseRow, RatingRow, SlaClockRow
 from db.repositories import _clock, _complaint, _enterprise
@@ -26,6 +34,7 @@ from db.repositories import _clock, _complaint, _enterprise
 REPLY_MILESTONES = ("first_reply", "contact", "notice")
 FINANCING_MILESTONES = ("contact", "feedback", "approval")
 _RESOLVED = (Status.RESOLVED.value, Status.CLOSED.value)
+_OPEN = [s.value for s in Status if s.is_open]
 
 #: repeats, withdrawn and void complaints are left out of every figure
 _NOT_COUNTED = [s.value for s in NOT_COUNTED]
@@ -212,13 +221,14 @@ class SqlReportQueries:
                 ComplaintRow.text,
                 ComplaintRow.measure_id,
                 ComplaintRow.confidential,
+                ComplaintRow.lead_unit,
             )
             .join(ComplaintRow, ComplaintRow.id == groups.c.first_id)
             .order_by(groups.c.n.desc(), groups.c.topic_key)
         )
         return [
-            HotTopic(key, n, enterprises, text, measure, bool(confidential))
-            for key, n, enterprises, text, measure, confidential in rows
+            HotTopic(key, n, enterprises, text, measure, bool(confidential), unit)
+            for key, n, enterprises, text, measure, confidential, unit in rows
         ]
 
     async def orders(self, start: datetime, end: datetime) -> list[OrderRecord]:
@@ -277,3 +287,43 @@ class SqlReportQueries:
             for row in complaint_rows
             for complaint in (_complaint(row),)
         ]
+
+    async def overdue(
+        self, as_of: datetime, unit: str | None = None, limit: int = 100
+    ) -> tuple[int, list[OverdueOrder]]:
+        late = and_(
+            SlaClockRow.met_at.is_(None),
+            or_(SlaClockRow.breached_at.is_not(None), SlaClockRow.due_at <= as_of),
+        )
+        where = [late, ComplaintRow.status.in_(_OPEN)]
+        if unit is not None:
+            where.append(ComplaintRow.lead_unit == unit)
+        first_due = func.min(SlaClockRow.due_at).label("first_due")
+        grouped = (
+            select(ComplaintRow.id, first_due)
+            .join(SlaClockRow, SlaClockRow.complaint_id == ComplaintRow.id)
+            .where(*where)
+            .group_by(ComplaintRow.id)
+        )
+        inner = grouped.subquery()
+        total_rows, page_rows = await asyncio.gather(
+            self._read(select(func.count()).select_from(inner)),
+            self._read(select(inner.c.id).order_by(inner.c.first_due, inner.c.id).limit(limit)),
+        )
+        ids = [row.id for row in page_rows]
+        if not ids:
+            return int(total_rows[0][0]), []
+        complaint_rows, clock_rows = await asyncio.gather(
+            self._read(select(*ComplaintRow.__table__.columns).where(ComplaintRow.id.in_(ids))),
+            self._read(
+                select(*SlaClockRow.__table__.columns)
+                .where(SlaClockRow.complaint_id.in_(ids), late)
+                .order_by(SlaClockRow.due_at, SlaClockRow.id)
+            ),
+        )
+        complaints = {row.id: _complaint(row) for row in complaint_rows}
+        clocks: dict[int, list[Any]] = {}
+        for row in clock_rows:
+            clocks.setdefault(row.complaint_id, []).append(_clock(row))
+        orders = [OverdueOrder(complaints[i], tuple(clocks.get(i, ()))) for i in ids]
+        return int(total_rows[0][0]), orders

@@ -23,3 +23,18 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install --quiet -e ".[dev]"
   echo "$want" > "$stamp"
 fi
+
+# Debian's Chromium and ChromeDriver for the dashboard's browser tests (Playwright drives
+# /usr/bin/chromium; nothing is downloaded by Playwright itself). Installed only when missing,
+# and only as root (apt-get); otherwise the browser tests say what to install.
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "==> 安装 Chromium（浏览器测试用）/ installing Debian's chromium and chromium-driver"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq chromium chromium-driver >/dev/null
+  else
+    echo "提示：浏览器测试需要 Debian 的 chromium 与 chromium-driver（apt-get install chromium chromium-driver）" \
+      "/ the browser tests need Debian's chromium and chromium-driver" >&2
+  fi
+fi

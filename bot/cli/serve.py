@@ -51,6 +51,12 @@ def _serve(args: argparse.Namespace) -> int:
                 "HTTP API running, Ctrl+C to stop",
                 flush=True,
             )
+            dashboard = (
+                f"督办看板已启用（机器人 /dashboard 发出链接，{settings.public_base_url}）"
+                if settings.dashboard_secret is not None
+                else "督办看板未启用（设置 DASHBOARD_SECRET 后启用）"
+            )
+            print(f"{dashboard} / dashboard {'on' if settings.dashboard_secret else 'off'}")
 
         await serve_api(settings, host, port, stop, ready, create_database=args.create_database)
 

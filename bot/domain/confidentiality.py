@@ -29,6 +29,7 @@ class Reader(StrEnum):
     OFFICIAL = "official"  # a notification to an official, whatever the role
     LEAD_UNIT = "lead_unit"  # the lead unit's officials, looking at it in the bot
     REPORT = "report"  # summaries, ledgers and exports
+    DASHBOARD = "dashboard"  # the supervisors' dashboard in a browser
 
 
 #: what stands in for the enterprise's words when a reader may not see them
@@ -36,6 +37,7 @@ WITHHELD: dict[Reader, str] = {
     Reader.OFFICIAL: "（企业要求保密，请在系统中查看）",
     Reader.LEAD_UNIT: "（企业要求保密，请在系统中查看）",
     Reader.REPORT: "（企业要求保密，内容不在报表中显示）",
+    Reader.DASHBOARD: "（企业要求保密，内容不在看板中显示；承办单位可在机器人中用 /status 查看）",
 }
 
 

@@ -354,6 +354,8 @@ class HotTopic:
     measure_id: str | None
     #: the sample is a confidential complaint's (every complaint of the topic is)
     sample_confidential: bool = False
+    #: the lead unit of the sample complaint (a unit's view shows the topics it handles)
+    lead_unit: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,3 +367,12 @@ class OrderRecord:
     enterprise: Enterprise
     clocks: tuple[SlaClock, ...]
     rating: Rating | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueOrder:
+    """An open complaint with a deadline passed and not met: the complaint and those of its
+    clocks that are late, earliest due first."""
+
+    complaint: Complaint
+    late: tuple[SlaClock, ...]

@@ -10,6 +10,7 @@ complaint as ``bot.domain.confidentiality`` allows reports to.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -124,6 +125,12 @@ async def weekly_report(ctx: ServiceContext, week: str | None = None) -> WeeklyR
     return await _report(ctx, f"{year}-W{number:02d}", start, end)
 
 
+def current_week_label(ctx: ServiceContext) -> str:
+    """The ISO week the service's clock is in (``2026-W48``)."""
+    iso = ctx.clock.now().astimezone(ctx.zone).date().isocalendar()
+    return f"{iso.year}-W{iso.week:02d}"
+
+
 async def period_report(ctx: ServiceContext, first: date, last: date) -> WeeklyReport:
     """Figures for any run of days, ``first`` to ``last`` inclusive (local dates)."""
     if last < first:
@@ -171,6 +178,8 @@ def _shown(topic: HotTopic) -> HotTopic:
 
 #: how many weeks the district trend covers (the report's own week last)
 TREND_WEEKS = 12
+#: how many of the trend's weeks are counted at once (three reads each: within the pool)
+TREND_CONCURRENCY = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,24 +212,32 @@ async def trends(
     final = report.last_day
     monday = final - timedelta(days=final.weekday())
     now = ctx.clock.now()
-    found: dict[str | None, list[TrendWeek]] = {unit: [] for unit in units}
+    mondays = [monday - timedelta(weeks=back) for back in range(weeks - 1, -1, -1)]
+    # the weeks are counted together (each on connections of its own, see ReportQueries),
+    # a few at a time: the database does the work, the waits overlap
+    gate = asyncio.Semaphore(TREND_CONCURRENCY)
     async with ctx.uow_factory() as uow:
-        for back in range(weeks - 1, -1, -1):
-            first = monday - timedelta(weeks=back)
+
+        async def week_of(first: date) -> dict[str | None, UnitCounts]:
             iso = first.isocalendar()
             start, end = week_bounds(iso.year, iso.week, ctx.zone)
-            by_unit = {c.unit: c for c in await uow.reports.unit_counts(start, end, now)}
-            for unit, trend in found.items():
-                counts = by_unit.get(unit) or UnitCounts(unit)
-                trend.append(
-                    TrendWeek(
-                        f"{iso.year}-W{iso.week:02d}",
-                        first,
-                        counts.received,
-                        tuple(figures(counts)),
-                    )
+            async with gate:
+                return {c.unit: c for c in await uow.reports.unit_counts(start, end, now)}
+
+        counted = await asyncio.gather(*(week_of(first) for first in mondays))
+    found: dict[str | None, tuple[TrendWeek, ...]] = {}
+    for unit in units:
+        rows = []
+        for first, by_unit in zip(mondays, counted, strict=True):
+            iso = first.isocalendar()
+            counts = by_unit.get(unit) or UnitCounts(unit)
+            rows.append(
+                TrendWeek(
+                    f"{iso.year}-W{iso.week:02d}", first, counts.received, tuple(figures(counts))
                 )
-    return {unit: tuple(trend) for unit, trend in found.items()}
+            )
+        found[unit] = tuple(rows)
+    return found
 
 
 # --- one unit's view ------------------------------------------------------------------------------

@@ -17,8 +17,10 @@ from aiohttp import web
 from bot.config import Settings
 from bot.errors import YousuError
 from bot.services.context import ServiceContext
+from bot.services.dashboard import link_settings
 from bot.services.intake_queue import IntakeQueue
 from handlers.http import render, routes, xml
+from handlers.http.dashboard import routes as dashboard_routes
 from handlers.http.keys import ApiKeys
 from handlers.http.metrics import METRICS, Metrics, metrics
 from knowledge.base import load_knowledge_base
@@ -85,4 +87,5 @@ def build_app(
     app[METRICS] = collected
     routes.add_routes(app)
     app.router.add_get("/metrics", metrics)
+    dashboard_routes.add_routes(app, link_settings(settings))
     return app

@@ -35,10 +35,12 @@ from telegram.ext import (
 
 from bot.errors import YousuError
 from bot.services.context import ServiceContext
+from bot.services.dashboard import LinkSettings
 from bot.services.intake_queue import IntakeQueue
 from bot.services.officials import list_officials
 from handlers.telegram import keyboards, official_texts, texts
 from handlers.telegram.conversation import ConversationHandlers
+from handlers.telegram.dashboard import DashboardHandlers
 from handlers.telegram.enterprise import EnterpriseHandlers
 from handlers.telegram.inbox import DRAIN_SECONDS, LONG_POLL, DurableUpdates
 from handlers.telegram.officials import COMMAND_ACTIONS, OfficialHandlers
@@ -57,8 +59,10 @@ def build_application(
     base_url: str,
     services: ServiceContext,
     intake: IntakeQueue | None = None,
+    dashboard: LinkSettings | None = None,
 ) -> BotApplication:
-    """The bot for enterprises and officials, not yet started."""
+    """The bot for enterprises and officials, not yet started; ``dashboard`` says how
+    ``/dashboard`` links are made (None: the dashboard is off)."""
     application: BotApplication = (
         ApplicationBuilder()
         .token(token)
@@ -90,6 +94,8 @@ def build_application(
     application.add_handler(CommandHandler("cancel", officials.cancel, filters=private))
     application.add_handler(CommandHandler("queue", officials.queue, filters=private))
     application.add_handler(CommandHandler("waiting", officials.waiting, filters=private))
+    links = DashboardHandlers(services, dashboard or LinkSettings(None, ""))
+    application.add_handler(CommandHandler("dashboard", links.command, filters=private))
     application.add_handler(
         CommandHandler(list(COMMAND_ACTIONS), officials.command, filters=private)
     )

@@ -14,6 +14,7 @@ from bot.domain.lifecycle import STATUS_TITLES, Action
 from bot.domain.local_time import show_local
 from bot.domain.ranking import RANKED_TITLES
 from bot.domain.records import Role
+from bot.services.dashboard import DISTRICT_ROLES
 from bot.services.queries import OverdueList
 from bot.services.report_text import short_rate
 from bot.services.reports import WeeklyReport
@@ -47,10 +48,21 @@ ROLE_TITLES = {
 }
 
 
+#: who is given a dashboard link (``bot.services.dashboard`` decides; the menu follows it)
+_DASHBOARD_ROLES = DISTRICT_ROLES | {Role.UNIT_ADMIN}
+DASHBOARD_COMMAND = ("dashboard", "督办看板（浏览器链接）")
+
+
 def commands_for(role: Role) -> list[tuple[str, str]]:
     """The commands an official with ``role`` is offered (menu and help), in menu order."""
     allowed = permitted(role)
-    return [(name, text) for name, text, action in _COMMANDS if action is None or action in allowed]
+    found = [
+        (name, text) for name, text, action in _COMMANDS if action is None or action in allowed
+    ]
+    if role in _DASHBOARD_ROLES:
+        after = next(i for i, (name, _t) in enumerate(found) if name == "report")
+        found.insert(after + 1, DASHBOARD_COMMAND)
+    return found
 
 
 def role_help(role: Role) -> str:

@@ -59,3 +59,19 @@ def test_token_is_secret() -> None:
     assert "123:abc" not in repr(settings)
     assert settings.telegram_bot_token is not None
     assert settings.telegram_bot_token.get_secret_value() == "123:abc"
+
+
+def test_dashboard_settings_are_checked() -> None:
+    with pytest.raises(ValidationError, match="at least 16 characters"):
+        load_settings(dashboard_secret="short", _env_file=None)
+    with pytest.raises(ValidationError, match="must start with http"):
+        load_settings(public_base_url="yousu.example.gov.cn", _env_file=None)
+    with pytest.raises(ValidationError):
+        load_settings(dashboard_link_hours=0, _env_file=None)
+    settings = load_settings(
+        dashboard_secret=" ", public_base_url="https://x.gov.cn/", _env_file=None
+    )
+    assert settings.dashboard_secret is None  # empty: the dashboard is off
+    assert settings.public_base_url == "https://x.gov.cn"
+    secret = load_settings(dashboard_secret="s" * 16, _env_file=None)
+    assert "s" * 16 not in repr(secret)

@@ -11,7 +11,7 @@ import pytest
 import telegram
 
 from bot.config import load_settings
-from bot.logs import MASK, REDACT, RedactSecrets, configure_logging
+from bot.logs import MASK, REDACT, RedactSecrets, configure_logging, settings_secrets
 
 KEY = "k-platform-secret"
 OTHER_KEY = "another/key+with spaces"
@@ -93,6 +93,20 @@ def test_a_broken_logging_call_is_not_the_caller_s_problem(logged: io.StringIO) 
 def test_short_keys_are_left_to_the_api_key_rule() -> None:
     redact = RedactSecrets(["abc"])
     assert redact.redact("abc api_key=abc") == f"abc api_key={MASK}"
+
+
+def test_dashboard_links_and_their_secret_are_masked() -> None:
+    """A dashboard link in an access log line would let a reader of the log see the figures
+    until it expires; the signing key is a secret like the others."""
+    secret = "dashboard-signing-secret-123"
+    settings = load_settings(_env_file=None, dashboard_secret=secret)
+    redact = RedactSecrets(settings_secrets(settings))
+    token = "eyJvIjo5OTAwMDEsInUiOm51bGwsImUiOjE3OTk5OTk5OTl9.Zm9yZ2Vk"
+    line = f'"GET /dashboard?t={token}&week=2026-W48 HTTP/1.1" 200 / /dashboard/orders/1?t={token}'
+    cleaned = redact.redact(line + f" key {secret}")
+    assert token not in cleaned and secret not in cleaned
+    assert f"/dashboard?t={MASK}&week=2026-W48" in cleaned
+    assert f"/dashboard/orders/1?t={MASK}" in cleaned
 
 
 def test_the_webhook_secret_is_masked() -> None:
