@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from knowledge.learned.features import SparseVector
-from knowledge.learned.model import LearnedModel, Neighbour
+from knowledge.learned.model import ExampleRef, LearnedModel, Neighbour
 from knowledge.model import Measure
 from knowledge.routing.router import (
     Assessment,
@@ -467,23 +467,25 @@ class CombinedAsker:
         self._sentence_vectors: dict[str, list[SparseVector]] = {}
         #: each measure's corpus questions (rows of ``model.examples``) and the sentence
         #: each one's answer is, computed on first use
-        self._answered: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._answered: dict[str, tuple[list[ExampleRef], list[SparseVector], np.ndarray]] = {}
 
     def _answered_of(
         self, measure: Measure, sentences: Sequence[str]
-    ) -> tuple[np.ndarray, np.ndarray]:
+    ) -> tuple[list[ExampleRef], list[SparseVector], np.ndarray]:
         found = self._answered.get(measure.id)
         if found is None:
-            rows: list[int] = []
+            refs: list[ExampleRef] = []
+            vectors: list[SparseVector] = []
             picked: list[int] = []
             for row, example in enumerate(self.model.examples):
                 if example.entry != measure.id or example.kind != "question" or not example.answer:
                     continue
                 i = _sentence_of(example.answer, sentences)
                 if i is not None:
-                    rows.append(row)
+                    refs.append(example)
+                    vectors.append(self.model.example_vector(row))
                     picked.append(i)
-            found = (np.array(rows, dtype=np.int64), np.array(picked, dtype=np.int64))
+            found = (refs, vectors, np.array(picked, dtype=np.int64))
             self._answered[measure.id] = found
         return found
 
@@ -491,12 +493,13 @@ class CombinedAsker:
         """Each sentence's share of the votes of the ``VOTERS`` corpus questions about
         ``measure`` nearest to ``question`` (each voting its similarity for its answer)."""
         votes = np.zeros(len(sentences), dtype=np.float64)
-        rows, picked = self._answered_of(measure, sentences)
-        if not len(rows):
+        refs, vectors, picked = self._answered_of(measure, sentences)
+        if not refs:
             return votes
-        sims = self.model.example_similarities(question)[rows]
+        q = self.model.vector(question)
+        sims = np.array([q.dot(v) for v in vectors], dtype=np.float64)
         if self.held_out_text is not None:
-            own = np.array([self.model.examples[r].text == self.held_out_text for r in rows])
+            own = np.array([r.text == self.held_out_text for r in refs])
             sims = np.where(own, -1.0, sims)
         for j in np.argsort(-sims, kind="stable")[:VOTERS]:
             votes[picked[j]] += max(0.0, float(sims[j]))

@@ -174,6 +174,11 @@ class LearnedModel:
             Neighbour(self.examples[int(i)], round(float(sims[i]), 3)) for i in order if sims[i] > 0
         ]
 
+    def example_vector(self, row: int) -> SparseVector:
+        """The kept corpus line ``row``'s vector (as stored: L2-normalised TF-IDF)."""
+        start, end = int(self._indptr[row]), int(self._indptr[row + 1])
+        return SparseVector(self._indices[start:end], self._data[start:end])
+
     def example_similarities(self, text: str) -> npt.NDArray[np.float64]:
         """The cosine of ``text`` and each kept corpus line, in ``self.examples`` order."""
         dense = self.vector(text).dense(self.vectorizer.size)
