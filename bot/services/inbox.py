@@ -20,6 +20,7 @@ from typing import Any
 
 from bot.domain.records import InboxUpdate
 from bot.services.context import ServiceContext
+from bot.services.locks import free_if_crashed
 
 log = logging.getLogger(__name__)
 
@@ -100,10 +101,7 @@ async def recover_from_crashed(
         gone = [owner for owner in await uow.inbox.lease_owners() if is_crashed(owner)]
         freed = await uow.inbox.release_leases(gone)
         for name in locks:
-            owner = await uow.locks.owner(name)
-            if owner is not None and is_crashed(owner):
-                await uow.locks.release(name, owner)
-                log.info("took over lock %s from crashed %s", name, owner)
+            await free_if_crashed(uow, name, is_crashed)
         await uow.commit()
     if freed:
         log.info("freed %d updates left by crashed %s", freed, ", ".join(gone))

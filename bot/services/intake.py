@@ -193,13 +193,16 @@ async def submit_complaints(
     return acknowledgements
 
 
-def _likeness(a: str, b: str, fuzzy_at: float, learned_at: float) -> float | None:
+def _likeness(a: str, b: str, fuzzy_at: float, learned_at: float | None) -> float | None:
     """How alike two normalised texts are when they are alike enough, else None: rapidfuzz's
     ratio (0..100) at or above ``fuzzy_at`` counts in full (the same words), the learned
-    similarity (0..1) at or above ``learned_at`` counts below it (the same matter reworded)."""
+    similarity (0..1) at or above ``learned_at`` counts below it (the same matter reworded;
+    None: the words alone decide)."""
     fuzzy = fuzz.ratio(a, b)
     if fuzzy >= fuzzy_at:
         return 1.0 + fuzzy / 100
+    if learned_at is None:
+        return None
     learned = model_similarity(a, b)
     return learned if learned is not None and learned >= learned_at else None
 
@@ -213,7 +216,7 @@ def _repeat_of(candidates: Sequence[Complaint], complaint: Complaint) -> Complai
         same_measure = complaint.measure_id is not None and (
             candidate.measure_id == complaint.measure_id
         )
-        learned_at = LEARNED_REPEAT_SIMILARITY if same_measure else 2.0  # never on words alone
+        learned_at = LEARNED_REPEAT_SIMILARITY if same_measure else None
         score = _likeness(wanted, normalise(candidate.text), REPEAT_SIMILARITY, learned_at)
         if score is not None and (best is None or score > best[0]):
             best = (score, candidate)

@@ -25,6 +25,7 @@ from bot.ports import UnitOfWork
 from bot.services.context import ServiceContext
 from bot.services.digest import Alert, queue_digests
 from bot.services.enterprise import auto_close_due
+from bot.services.locks import free_if_crashed
 from bot.services.steps import record
 
 log = logging.getLogger(__name__)
@@ -73,14 +74,10 @@ async def sweep_clocks(
     the pass, this one does nothing (its pass covers what is due)."""
     async with ctx.uow_factory() as uow:
         held = await uow.locks.hold(PASS_LOCK, owner, ctx.clock.now(), lease_seconds)
-        if not held:
-            # a sweeper killed mid-pass on this host holds the lock until its lease expires:
-            # take it over at once, as the inbox does for the poller
-            holder = await uow.locks.owner(PASS_LOCK)
-            if holder is not None and is_crashed(holder):
-                await uow.locks.release(PASS_LOCK, holder)
-                held = await uow.locks.hold(PASS_LOCK, owner, ctx.clock.now(), lease_seconds)
-                log.info("took over lock %s from crashed %s", PASS_LOCK, holder)
+        # a sweeper killed mid-pass on this host holds the lock until its lease expires:
+        # take it over at once, as the poller does
+        if not held and await free_if_crashed(uow, PASS_LOCK, is_crashed):
+            held = await uow.locks.hold(PASS_LOCK, owner, ctx.clock.now(), lease_seconds)
         await uow.commit()
     if not held:
         return 0, 0

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
+from bot.domain.history import STEP_TITLES
 from bot.domain.lifecycle import STATUS_TITLES
 from bot.domain.local_time import show_local
 from bot.domain.records import Complaint, Event, EventKind, OutboxMessage, Status
@@ -223,25 +224,10 @@ def complaint_status(view: ComplaintView, zone: tzinfo, title: MilestoneTitle) -
 
 #: the newest steps shown in /status (a long thread keeps its end)
 MAX_THREAD = 20
-_STEP_TITLES = {
-    EventKind.SUBMITTED: "受理",
-    EventKind.ROUTED: "派单",
-    EventKind.SENT_TO_DISPATCHER: "待派单员确认",
-    EventKind.SIGNED_OFF: "承办单位签收",
-    EventKind.REPLIED: "单位答复",
-    EventKind.FOLLOWED_UP: "企业补充",
-    EventKind.CHASED: "企业催办",
-    EventKind.SUPERVISED: "督办",
-    EventKind.TRANSFERRED: "转派",
-    EventKind.RETURNED: "退单",
-    EventKind.EXTENSION_APPROVED: "延期获批",
-    EventKind.RESOLVED: "办结",
-    EventKind.REOPENED: "重办",
-    EventKind.RATED: "评价",
-    EventKind.CLOSED: "结案",
-    EventKind.AUTO_CLOSED: "自动结案",
-    EventKind.WITHDRAWN: "企业撤回",
-    EventKind.VOIDED: "标记无效",
+#: the steps of the /status thread: the filer's steps (``bot.domain.history``) but the merge,
+#: which the repeat's own acknowledgement already told
+_STEP_TITLES: dict[EventKind, str] = {
+    k: v for k, v in STEP_TITLES.items() if k is not EventKind.MERGED
 }
 
 

@@ -99,6 +99,16 @@ VOTERS = 5
 ROUTE_FEATURES = ("mixture", "model", "retrieval", "agree", "best_hit")
 
 
+def _in_class_order(classes: Sequence[str], measures: Sequence[Measure]) -> list[Measure]:
+    """The measures of a head's classes, in the classes' order; the model and the knowledge
+    base must be of the same plans."""
+    by_id = {m.id: m for m in measures}
+    missing = [c for c in classes if c not in by_id]
+    if missing:
+        raise ValueError(f"the model knows entries the measures lack: {missing[:3]}")
+    return [by_id[c] for c in classes]
+
+
 def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x)) if x > -50 else 0.0
 
@@ -178,11 +188,7 @@ class CombinedRouter:
         self.dispatch_threshold = dispatch_below
         self.use_rules = use_rules
         self.classes = model.heads["complaint"].classes
-        by_id = {m.id: m for m in measures}
-        missing = [c for c in self.classes if c not in by_id]
-        if missing:
-            raise ValueError(f"the model knows entries the measures lack: {missing[:3]}")
-        self.measures = [by_id[c] for c in self.classes]
+        self.measures = _in_class_order(self.classes, measures)
         self._index = {c: i for i, c in enumerate(self.classes)}
         self._calibration: Mapping[str, Any] = model.combiner.get("route", {})
         financing_measures = [
@@ -457,11 +463,7 @@ class CombinedAsker:
         self.number_bonus = number_bonus
         self.confident_at = confident_at
         self.classes = model.heads["question"].classes
-        by_id = {m.id: m for m in searcher.measures}
-        missing = [c for c in self.classes if c not in by_id]
-        if missing:
-            raise ValueError(f"the model knows entries the measures lack: {missing[:3]}")
-        self.measures = [by_id[c] for c in self.classes]
+        self.measures = _in_class_order(self.classes, searcher.measures)
         self._index = {c: i for i, c in enumerate(self.classes)}
         #: each measure's sentence vectors, computed on first use (sentences do not change)
         self._sentence_vectors: dict[str, list[SparseVector]] = {}
