@@ -493,7 +493,7 @@ def report(title: str, tally: Tally) -> None:
 
 
 def quotes(sys_: Systems, corpus: Corpus, cache: Path) -> None:
-    from knowledge.learned.combine import asks_for_number  # noqa: PLC0415
+    from knowledge.learned.sentences import asks_for_number  # noqa: PLC0415
     from knowledge.search.snippet import choose_snippet  # noqa: PLC0415
 
     tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])

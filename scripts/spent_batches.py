@@ -17,15 +17,19 @@ def main() -> None:
             if not line.strip():
                 continue
             row = json.loads(line)
+            extra: dict[str, str] = {}
             if "question" in row:
                 kind, text = "question", row["question"]
+                extra["entry"] = row["accepted"][0]
+                if row.get("snippet"):
+                    extra["answer"] = row["snippet"]
             elif "accepted_units" in row:
                 kind, text = "complaint", row["text"]
             else:
                 kind, text = row["kind"], row["text"]
             if text not in seen:
                 seen.add(text)
-                out.append({"kind": kind, "text": text, "source": path.name})
+                out.append({"kind": kind, "text": text, **extra, "source": path.name})
     target = ROOT / "knowledge" / "corpus" / "spent.jsonl"
     target.write_text(
         "".join(json.dumps(o, ensure_ascii=False) + "\n" for o in out), encoding="utf-8"

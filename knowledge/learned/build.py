@@ -82,7 +82,38 @@ def build_model(
         started = time.perf_counter()
         model.combiner["route"] = _route_calibration(model, trained, measures, router)
         model.seconds += time.perf_counter() - started
+    if calibrate and "question" in trained.heads:
+        started = time.perf_counter()
+        model.combiner["sentence"] = fit_sentence_ranker(model, corpus, router)
+        model.seconds += time.perf_counter() - started
     return model
+
+
+def fit_sentence_ranker(
+    model: LearnedModel, corpus: Corpus, router: Router | None = None
+) -> dict[str, object]:
+    """The sentence ranker's weights (``knowledge.learned.sentences``), fitted on the corpus
+    questions whose writers named the answering sentence: given the right entry, the
+    answer against the entry's other sentences. A question does not vote for itself."""
+    from knowledge import brain  # noqa: PLC0415 - the shipped searcher (retrieval)
+    from knowledge.learned.combine import CombinedAsker, _sentence_of  # noqa: PLC0415
+    from knowledge.learned.sentences import fit_ranker  # noqa: PLC0415
+    from knowledge.search.normalize import normalize_query  # noqa: PLC0415
+
+    asker = CombinedAsker((router or brain.retrieval_router()).searcher, model)
+    by_id = {m.id: m for m in asker.measures}
+    samples = []
+    for example in corpus.questions:
+        measure = by_id.get(str(example.entry))
+        if not example.answer or measure is None:
+            continue
+        sentences, _matched, rows = asker.sentence_rows(
+            normalize_query(example.text), measure, own=example.text
+        )
+        truth = _sentence_of(example.answer, sentences)
+        if truth is not None:
+            samples.append((rows, truth))
+    return fit_ranker(samples)
 
 
 def _route_calibration(

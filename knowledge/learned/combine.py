@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from knowledge.learned import sentences as sentence_ranker
 from knowledge.learned.features import SparseVector
 from knowledge.learned.model import ExampleRef, LearnedModel, Neighbour
 from knowledge.model import Measure
@@ -50,7 +51,7 @@ from knowledge.routing.router import (
 from knowledge.routing.units import UnitSignal, unit_matches
 from knowledge.search.normalize import normalize_query
 from knowledge.search.searcher import Answer, Hit, Searcher
-from knowledge.search.snippet import QUANTITY_WORDS, TIME_WORDS, has_figure, score_sentences
+from knowledge.search.snippet import problem_only_sentences, score_sentences
 
 #: the model's share in the mixture for complaints and for questions (chosen by the
 #: cross-validation in ``bench/learned_ablation.py``)
@@ -86,14 +87,8 @@ ANSWER_CONFIDENT = 0.3
 #: always spreads a little probability, even over "what is the weather on mars")
 MIN_SHOWN = 0.02
 MIN_SHOWN_UNRETRIEVED = 0.1
-#: how much the learned closeness of a sentence to the question counts in choosing it
-SENTENCE_SIMILARITY = 1.0
-#: how much a sentence with a figure counts more when the question asks for a number
-NUMBER_BONUS = 0.5
-#: how much the answers of the corpus's nearest questions about the same entry count in
-#: choosing the sentence (their writers picked the sentence that answers), and how many
-#: of those questions vote
-EXAMPLE_VOTE = 0.5
+#: how many of the labelled questions about the same entry nearest to a question vote for
+#: their answering sentence (their writers picked the sentence that answers)
 VOTERS = 5
 #: the features of the routing confidence, in the calibration's order
 ROUTE_FEATURES = ("mixture", "model", "retrieval", "agree", "best_hit")
@@ -433,10 +428,6 @@ def _sentence_of(answer: str, sentences: Sequence[str]) -> int | None:
     return None
 
 
-def asks_for_number(question: str) -> bool:
-    return any(w in question for w in QUANTITY_WORDS) or any(w in question for w in TIME_WORDS)
-
-
 class CombinedAsker:
     """``Searcher.answer``'s interface over the question head and retrieval together."""
 
@@ -448,20 +439,17 @@ class CombinedAsker:
         weight: float = ASK_WEIGHT,
         sharpness: float = ASK_SHARPNESS,
         confident_at: float = ANSWER_CONFIDENT,
-        sentence_similarity: float = SENTENCE_SIMILARITY,
-        number_bonus: float = NUMBER_BONUS,
-        example_vote: float = EXAMPLE_VOTE,
     ) -> None:
         self.searcher = searcher
-        self.example_vote = example_vote
         #: a corpus line with this text does not vote (set by evaluation: leave one out)
         self.held_out_text: str | None = None
         self.model = model
         self.weight = weight
         self.sharpness = sharpness
-        self.sentence_similarity = sentence_similarity
-        self.number_bonus = number_bonus
         self.confident_at = confident_at
+        #: the sentence ranker's weights (``sentences.FEATURES`` order): fitted at training,
+        #: else the hand formula
+        self.sentence_weights = sentence_ranker.weights_of(model.combiner)
         self.classes = model.heads["question"].classes
         self.measures = _in_class_order(self.classes, searcher.measures)
         self._index = {c: i for i, c in enumerate(self.classes)}
@@ -491,18 +479,21 @@ class CombinedAsker:
             self._answered[measure.id] = found
         return found
 
-    def _votes(self, question: str, measure: Measure, sentences: Sequence[str]) -> np.ndarray:
+    def _votes(
+        self, question: str, measure: Measure, sentences: Sequence[str], own: str | None = None
+    ) -> np.ndarray:
         """Each sentence's share of the votes of the ``VOTERS`` corpus questions about
-        ``measure`` nearest to ``question`` (each voting its similarity for its answer)."""
+        ``measure`` nearest to ``question`` (each voting its similarity for its answer); the
+        corpus line ``own`` (else ``held_out_text``) does not vote."""
         votes = np.zeros(len(sentences), dtype=np.float64)
         refs, vectors, picked = self._answered_of(measure, sentences)
         if not refs:
             return votes
         q = self.model.vector(question)
         sims = np.array([q.dot(v) for v in vectors], dtype=np.float64)
-        if self.held_out_text is not None:
-            own = np.array([r.text == self.held_out_text for r in refs])
-            sims = np.where(own, -1.0, sims)
+        own = own if own is not None else self.held_out_text
+        if own is not None:
+            sims = np.where(np.array([r.text == own for r in refs]), -1.0, sims)
         for j in np.argsort(-sims, kind="stable")[:VOTERS]:
             votes[picked[j]] += max(0.0, float(sims[j]))
         total = votes.sum()
@@ -567,40 +558,46 @@ class CombinedAsker:
     def search(self, question: str, limit: int = 5) -> list[Hit]:
         return list(self.answer(question, limit).hits)
 
-    def sentence(
-        self, question: str, measure: Measure, weights: Mapping[str, float] | None = None
-    ) -> tuple[str, list[str]]:
-        """The sentence of ``measure`` that answers ``question``, and the question's terms in
-        it: retrieval's term score (scaled to the measure's best), plus the learned closeness
-        of sentence and question, plus a bonus for a figure when a number is asked for.
-        ``weights``: the question's term weights, when the caller has them already."""
+    def sentence_rows(
+        self,
+        question: str,
+        measure: Measure,
+        weights: Mapping[str, float] | None = None,
+        *,
+        own: str | None = None,
+    ) -> tuple[list[str], list[list[str]], np.ndarray]:
+        """The candidate sentences of ``measure`` for ``question``, the question's terms in
+        each, and their ranker features (``sentences.FEATURES``); the corpus line ``own``
+        does not vote (fitting: the question itself)."""
         sentences = self.searcher.sentences_of(measure)
         if weights is None:
             weights = self.searcher.term_weights(question)
         lexical, matched = score_sentences(measure, sentences, question, weights)
-        top = max(lexical) or 1.0
-        number = asks_for_number(question)
         q = self.model.vector(question)
-        vectors = self._vectors_of(measure, sentences) if self.sentence_similarity else []
-        votes = self._votes(question, measure, sentences) if self.example_vote else None
-        best = (-1.0, 0)
-        for i, sentence in enumerate(sentences):
-            score = lexical[i] / top
-            if self.sentence_similarity:
-                score += self.sentence_similarity * q.dot(vectors[i])
-            if votes is not None:
-                score += self.example_vote * float(votes[i])
-            if number and has_figure(sentence):
-                score += self.number_bonus
-            if score > best[0]:
-                best = (score, i)
-        return sentences[best[1]], matched[best[1]]
+        similarity = [q.dot(v) for v in self._vectors_of(measure, sentences)]
+        votes = self._votes(question, measure, sentences, own)
+        rows = sentence_ranker.features(
+            question, sentences, lexical, similarity, list(votes), problem_only_sentences(measure)
+        )
+        return sentences, matched, rows
+
+    def sentence(
+        self, question: str, measure: Measure, weights: Mapping[str, float] | None = None
+    ) -> tuple[str, list[str]]:
+        """The sentence of ``measure`` that answers ``question``, and the question's terms in
+        it: the ranker (``knowledge.learned.sentences``) over retrieval's term score, the
+        learned closeness of sentence and question, the nearest labelled questions' votes,
+        figures for number questions, ... ``weights``: the question's term weights, when the
+        caller has them already."""
+        sentences, matched, rows = self.sentence_rows(question, measure, weights)
+        i = sentence_ranker.best(rows, self.sentence_weights)
+        return sentences[i], matched[i]
 
     def explain(self, question: str, *, nearest: int = 3, limit: int = 5) -> AskExplanation:
         answer = self.answer(question, limit)
         cleaned, _retrieved, model, retrieval, _mixture = self._mix(question)
         rules: list[str] = []
-        if asks_for_number(cleaned):
+        if sentence_ranker.asks_for_number(cleaned):
             rules.append("问数字：优先引用含数字的句子")
         if answer.expansions:
             rules.append("同义扩展：" + "；".join(answer.expansions[:6]))

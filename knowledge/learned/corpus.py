@@ -145,11 +145,33 @@ def load_corpus(directory: Path = CORPUS_DIR, entry_ids: Iterable[str] | None = 
     path = directory / SPENT_FILE
     if path.exists():
         for raw in _read_jsonl(path):
-            kind = _text(raw, "kind", path)
-            if kind not in KINDS:
-                raise CorpusError(f"消息类型未知：{kind}", f"unknown kind {kind!r} in {path}")
-            messages.append(Example(text=_text(raw, "text", path), kind=kind, group="spent"))
+            spent = _spent_example(raw, path, known)
+            (entries if spent.entry is not None else messages).append(spent)
     return Corpus(tuple(entries), tuple(messages))
+
+
+def _spent_example(raw: dict[str, object], path: Path, known: set[str] | None) -> Example:
+    """A line of a spent blind batch: a question with the entry its writer accepted first
+    (and the fragment that answers it, when the batch gives one) trains the entry heads and
+    the answer votes like a corpus question; anything else trains the message-kind head
+    only. ``style`` names the batch, so evaluation can hold one batch out."""
+    kind = _text(raw, "kind", path)
+    if kind not in KINDS:
+        raise CorpusError(f"消息类型未知：{kind}", f"unknown kind {kind!r} in {path}")
+    entry = raw.get("entry")
+    if entry is not None and (
+        not isinstance(entry, str) or (known is not None and entry not in known)
+    ):
+        raise CorpusError(f"语料引用了未知举措：{entry}", f"unknown entry {entry!r} in {path}")
+    answer = raw.get("answer")
+    return Example(
+        text=_text(raw, "text", path),
+        kind=kind,
+        group="spent",
+        entry=entry if kind == "question" else None,
+        style=f"spent:{raw.get('source', '')}",
+        answer=answer if isinstance(answer, str) and answer else None,
+    )
 
 
 def plan_examples(measures: Sequence[Measure]) -> list[Example]:

@@ -104,6 +104,17 @@ def has_figure(sentence: str) -> bool:
     return bool(_DIGIT.search(sentence))
 
 
+def has_duration(sentence: str) -> bool:
+    """True when the sentence states a duration (days, working days, hours, months)."""
+    return bool(_DURATION.search(sentence))
+
+
+def is_problem_sentence(sentence: str) -> bool:
+    """True when the sentence reads as an assessment's finding (where the district falls
+    short), wherever it stands in the measure."""
+    return bool(_FINDING.search(sentence))
+
+
 def score_sentences(
     measure: Measure,
     sentences: list[str],
@@ -123,13 +134,13 @@ def score_sentences(
         score = sum(term_weights[t] for t in hits)
         if wants_number and _DIGIT.search(sentence):
             score *= 1.3
-        if wants_time and _DURATION.search(sentence):
+        if wants_time and has_duration(sentence):
             score *= 1.4
         if title and title in low and len(low) <= len(title) + 4:
             # the title or its heading ("十、...方案") restates the topic; a sentence of
             # substance answers better
             score *= 0.6
-        if sentence in problems or _FINDING.search(sentence):
+        if sentence in problems or is_problem_sentence(sentence):
             score *= PROBLEM_FACTOR
         score += fuzz.partial_ratio(query_text, sentence, processor=default_process) / 1000
         scores.append(score)
