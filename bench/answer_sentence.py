@@ -1,6 +1,6 @@
 """Is the quoted sentence the one that answers? (run by hand)
 
-    python -m bench.answer_sentence [--vote W] [FILE...]
+    python -m bench.answer_sentence [FILE...]
 
 1. The corpus's own questions, each left out in turn: given the right entry, is the chosen
    sentence the writer's answering sentence? (The model is trained on every line; the line
@@ -8,7 +8,8 @@
    wording from another writer: the blind batches say how much.)
 2. Question files with a ``snippet`` (JSON lines: ``question`` or ``text``, ``accepted`` ids,
    ``snippet``): top-1 right and the quoted sentence holds the snippet.
-``--vote`` sets how much the nearest corpus questions' answers count (0: off).
+The sentence ranker and the hand formula side by side, one blind batch left out at a time:
+``bench/spent_lobo.py``.
 """
 
 from __future__ import annotations
@@ -66,16 +67,11 @@ def file_check(asker: CombinedAsker, path: Path) -> None:
 
 
 def main(argv: list[str]) -> int:
-    vote = None
-    if argv[:1] == ["--vote"]:
-        vote, argv = float(argv[1]), argv[2:]
     asker = brain.asker()
     if not isinstance(asker, CombinedAsker):
         print("the learned layer is off")
         return 1
-    if vote is not None:
-        asker.example_vote = vote
-    print(f"== example vote {asker.example_vote}")
+    print(f"== sentence weights {asker.sentence_weights.round(3).tolist()}")
     corpus_check(asker)
     for name in argv:
         file_check(asker, Path(name))
