@@ -137,6 +137,14 @@ def classify_message(text: str, model: KindModel | None = None) -> MessageIntent
         # a "question" that asks nothing is as often a grievance told plainly ("有人冒用俺
         # 公司名义收定金"): ask rather than answer it with a policy and file nothing
         p, source = min(p, CONFIDENT - 0.01), "model+no-question-form"
+    elif (
+        best == MessageKind.QUESTION
+        and p >= CONFIDENT
+        and scores.get(MessageKind.COMPLAINT.value, 0.0) >= GRIEVANCE_DOUBT
+    ):
+        # a grievance worded as a question ("银行非要电子执照才能开户，咋整啊") reads as a
+        # question too; answered with a policy it files nothing: ask which it is
+        p, source = min(p, CONFIDENT - 0.01), "model+grievance"
     return MessageIntent(
         MessageKind(best),
         p,
@@ -157,6 +165,9 @@ QUESTION_FORM = re.compile(
 SURE_COMPLAINT = 0.8
 #: ... and gives the question kind less than this
 QUESTION_DOUBT = 0.2
+#: a question is answered outright only when the kind head gives the complaint kind less
+#: than this (``bench/intent_lobo.py`` chose it on the spent batches)
+GRIEVANCE_DOUBT = 0.2
 
 
 def asks_while_complaining(text: str, scores: Mapping[str, float]) -> bool:
