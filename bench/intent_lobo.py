@@ -19,7 +19,6 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 
 from bench.intent_check import decision, pct
 from bench.spent_lobo import HELDOUT, without

@@ -115,7 +115,7 @@ def test_a_spent_line_naming_an_unknown_entry_is_refused(tmp_path: Path) -> None
     directory = _copy_corpus(tmp_path, line)
     with pytest.raises(CorpusError, match="2099-1"):
         load_corpus(directory, entry_ids=[m.id for m in brain.searcher().measures])
-    assert CORPUS_DIR != directory
+    assert directory != CORPUS_DIR
 
 
 def test_a_spent_line_of_an_unknown_kind_is_refused(tmp_path: Path) -> None:
