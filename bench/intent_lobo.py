@@ -21,7 +21,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 
 from bench.intent_check import decision, pct
-from bench.spent_lobo import HELDOUT, without
+from bench.spent_lobo import HELDOUT, without_writer, writer
 from knowledge import intent
 from knowledge.learned.build import build_model
 from knowledge.learned.corpus import Corpus, load_corpus
@@ -30,17 +30,9 @@ from knowledge.learned.train import HEADS
 KindModel = Callable[[str], Mapping[str, float]]
 
 
-def writer(name: str) -> str:
-    """The batch's date suffix (one writer wrote every file of it)."""
-    return name.rsplit(".", 2)[-2]
-
-
 def fold_model(corpus: Corpus, suffix: str) -> KindModel:
-    fold = corpus
-    for source in {e.style.removeprefix("spent:") for e in corpus.all if e.group == "spent"}:
-        if writer(source) == suffix:
-            fold = without(fold, source, spent=True)
     kind_head = [h for h in HEADS if h.name == "kind"]
+    fold = without_writer(corpus, suffix, spent=True)
     model = build_model(corpus=fold, heads=kind_head, calibrate=False, version="lobo")
     return model.kind_probabilities
 

@@ -1,15 +1,19 @@
-"""What the spent blind batches are worth as training data, one batch left out at a time
-(run by hand; prints figures, asserts nothing).
+"""What the spent blind batches are worth as training data, one writer's batches left out
+at a time (run by hand; prints figures, asserts nothing).
 
-    python -m bench.spent_lobo                 # every question batch with snippets
-    python -m bench.spent_lobo --no-spent      # the same folds without the spent questions
+    python -m bench.spent_lobo                    # questions: top-1/3, quoted sentence
+    python -m bench.spent_lobo --misses           # ... with each quoted-sentence miss
+    python -m bench.spent_lobo --complaints       # routing on the 2026-12 complaint batches
+    python -m bench.spent_lobo [--complaints] --no-spent   # the same folds, no spent lines
 
 A blind batch is spent once its first look is reported (``bench/heldout/README.md``); from
 then on its lines may train the model (``scripts/spent_batches.py`` writes them into
-``knowledge/corpus/spent.jsonl``). This measures that honestly: for each question batch that
-gives the answering fragment (``snippet``), the question head is trained on the corpus and on
-every *other* spent batch, then asked the held-out batch's questions: top-1, top-3 and
-whether the quoted sentence holds the fragment, per kind (plain / colloquial).
+``knowledge/corpus/spent.jsonl``). This measures that honestly: for each batch, the model is
+trained on the corpus and on the spent lines of every *other* writer (one writer wrote all
+the files of one date suffix), then given the held-out batch. Questions (the batches that
+give the answering fragment, ``snippet``): top-1, top-3 and whether the quoted sentence holds
+the fragment, by the fitted sentence ranker and by the hand formula, per kind. Complaints:
+an accepted lead unit, wrong and not dispatched, dispatched, 1330 right and false 1330.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from pathlib import Path
 
 from knowledge import brain
 from knowledge.learned.build import build_model, fit_sentence_ranker
-from knowledge.learned.combine import CombinedAsker
+from knowledge.learned.combine import CombinedAsker, CombinedRouter
 from knowledge.learned.corpus import Corpus, load_corpus
 from knowledge.learned.sentences import weights_of
 from knowledge.learned.train import HEADS
@@ -67,12 +71,69 @@ def evaluate(asker: CombinedAsker, path: Path, misses: bool) -> dict[str, list[i
     return tally
 
 
+def writer(name: str) -> str:
+    """A batch file's date suffix (one writer wrote every file of it)."""
+    return name.rsplit(".", 2)[-2]
+
+
+def without_writer(corpus: Corpus, suffix: str, spent: bool) -> Corpus:
+    """The corpus without any spent line of the writer of batches ``suffix``."""
+    fold = corpus
+    for source in {e.style.removeprefix("spent:") for e in corpus.all if e.group == "spent"}:
+        if writer(source) == suffix:
+            fold = without(fold, source, spent)
+    if not spent:
+        fold = Corpus(tuple(e for e in fold.entries if e.group != "spent"), fold.messages)
+    return fold
+
+
+def complaints(corpus: Corpus, files: Sequence[Path], spent: bool) -> None:
+    """Routing, one writer left out: right, wrong and not dispatched, dispatched, 1330."""
+    heads = [h for h in HEADS if h.name in ("complaint", "financing")]
+    router = brain.retrieval_router()
+    total = [0, 0, 0, 0, 0, 0, 0]  # n, right, silent, dispatched, fin, fin ok, false 1330
+    for path in files:
+        fold = without_writer(corpus, writer(path.name), spent)
+        model = build_model(corpus=fold, heads=heads, version="lobo")
+        combined = CombinedRouter(router, model, router.searcher.measures)
+        t = [0] * 7
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            decision = combined.route(row["text"])
+            right = decision.lead_unit in row["accepted_units"]
+            t[0] += 1
+            t[1] += right
+            t[2] += (not right) and not decision.needs_dispatcher
+            t[3] += decision.needs_dispatcher
+            financing = row["sla_policy"] == "1330"
+            t[4] += financing
+            t[5] += financing and decision.sla_policy == "1330"
+            t[6] += (not financing) and decision.sla_policy == "1330"
+        for i, v in enumerate(t):
+            total[i] += v
+        _print_routing(path.name, t)
+    _print_routing("ALL", total)
+
+
+def _print_routing(name: str, t: Sequence[int]) -> None:
+    print(
+        f"{name:34} right {pct(t[1], t[0]):16} silent {pct(t[2], t[0]):14} "
+        f"dispatched {pct(t[3], t[0]):14} 1330 {pct(t[5], t[4]):12} false 1330 {t[6]}",
+        flush=True,
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-spent", action="store_true", help="train without spent batches")
     parser.add_argument("--misses", action="store_true", help="print each quoted-sentence miss")
+    parser.add_argument("--complaints", action="store_true", help="routing, not questions")
     parser.add_argument("batches", nargs="*", type=Path)
     args = parser.parse_args(argv)
+    if args.complaints:
+        recent = sorted(HELDOUT.glob("complaints.2026-12-*.jsonl"))
+        complaints(load_corpus(), args.batches or recent, not args.no_spent)
+        return 0
     files = args.batches or sorted(
         p for p in HELDOUT.glob("questions.*.jsonl") if '"snippet"' in p.read_text("utf-8")
     )
@@ -81,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     question_head = [h for h in HEADS if h.name == "question"]
     total: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for path in files:
-        fold = without(corpus, path.name, not args.no_spent)
+        fold = without_writer(corpus, writer(path.name), not args.no_spent)
         model = build_model(corpus=fold, heads=question_head, calibrate=False, version="lobo")
         fitted = fit_sentence_ranker(model, fold)
         for variant in ("hand", "ranker"):

@@ -1,12 +1,41 @@
 """Rewrite knowledge/corpus/spent.jsonl from the spent blind batches in bench/heldout (run by
-hand after a batch's first look is reported; never before)."""
+hand after a batch's first look is reported; never before).
+
+Questions keep the entry their writer accepted first and the fragment that answers (when the
+batch gives one). Complaints name units, not entries: a complaint keeps the entry that
+retrieval ranks highest among the measures one of its accepted units leads (retrieval only,
+so the learned model never labels its own training lines), and its SLA policy; a complaint
+no such measure is found for trains the message-kind head only.
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+from knowledge import brain
+from knowledge.base import load_knowledge_base
+from knowledge.units import UnknownUnit
+
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def complaint_entry(text: str, accepted: list[str]) -> str | None:
+    """The measure a complaint is about, by retrieval among those its accepted units lead."""
+    kb = load_knowledge_base()
+    names = set(accepted)
+    for unit in accepted:
+        try:
+            names.update(kb.units.aliases_of(unit))
+        except UnknownUnit:  # a writer's misspelt unit leads nothing
+            continue
+    assessment = brain.retrieval_router().assess(text)
+    for candidate in assessment.candidates:
+        measure = candidate.hit.measure
+        if names & {*measure.lead_units, *measure.lead_groups}:
+            return measure.id
+    led = [m.id for m in kb.measures if names & {*m.lead_units, *m.lead_groups}]
+    return led[0] if len(led) == 1 else None
 
 
 def main() -> None:
@@ -25,6 +54,10 @@ def main() -> None:
                     extra["answer"] = row["snippet"]
             elif "accepted_units" in row:
                 kind, text = "complaint", row["text"]
+                entry = complaint_entry(text, row["accepted_units"])
+                if entry is not None:
+                    extra["entry"] = entry
+                    extra["sla"] = row.get("sla_policy", "general")
             else:
                 kind, text = row["kind"], row["text"]
             if text not in seen:

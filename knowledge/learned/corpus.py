@@ -151,10 +151,12 @@ def load_corpus(directory: Path = CORPUS_DIR, entry_ids: Iterable[str] | None = 
 
 
 def _spent_example(raw: dict[str, object], path: Path, known: set[str] | None) -> Example:
-    """A line of a spent blind batch: a question with the entry its writer accepted first
-    (and the fragment that answers it, when the batch gives one) trains the entry heads and
-    the answer votes like a corpus question; anything else trains the message-kind head
-    only. ``style`` names the batch, so evaluation can hold one batch out."""
+    """A line of a spent blind batch. A question or complaint with an entry (the entry its
+    writer accepted first; for a complaint, the one ``scripts/spent_batches.py`` found among
+    the measures its accepted units lead) trains the entry heads like a corpus line, a
+    question's answering fragment votes, a complaint's SLA policy trains the financing head;
+    anything else trains the message-kind head only. ``style`` names the batch, so
+    evaluation can hold one batch out."""
     kind = _text(raw, "kind", path)
     if kind not in KINDS:
         raise CorpusError(f"消息类型未知：{kind}", f"unknown kind {kind!r} in {path}")
@@ -164,12 +166,14 @@ def _spent_example(raw: dict[str, object], path: Path, known: set[str] | None) -
     ):
         raise CorpusError(f"语料引用了未知举措：{entry}", f"unknown entry {entry!r} in {path}")
     answer = raw.get("answer")
+    sla = raw.get("sla")
     return Example(
         text=_text(raw, "text", path),
         kind=kind,
         group="spent",
-        entry=entry if kind == "question" else None,
+        entry=entry if kind in ("question", "complaint") else None,
         style=f"spent:{raw.get('source', '')}",
+        sla=str(sla) if kind == "complaint" and entry is not None and sla else None,
         answer=answer if isinstance(answer, str) and answer else None,
     )
 

@@ -3,6 +3,7 @@ batches as training lines (``knowledge.learned.corpus``)."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -90,14 +91,36 @@ def test_the_shipped_model_carries_fitted_sentence_weights() -> None:
     assert asker.sentence_weights.tolist() != list(HAND_WEIGHTS)
 
 
-def test_spent_questions_train_the_entry_heads_with_their_answer() -> None:
+def test_spent_batches_train_the_entry_heads() -> None:
     corpus = load_corpus()
     spent = [e for e in corpus.entries if e.group == "spent"]
-    assert spent and all(e.kind == "question" and e.entry for e in spent)
-    assert any(e.answer for e in spent)
-    assert all(e.style.startswith("spent:questions.") for e in spent)
-    # complaints and chat lines of spent batches train the message-kind head only
+    questions = [e for e in spent if e.kind == "question"]
+    complaints = [e for e in spent if e.kind == "complaint"]
+    assert questions and complaints and all(e.entry for e in spent)
+    assert any(e.answer for e in questions) and not any(e.answer for e in complaints)
+    # a complaint keeps its batch's SLA policy: the financing head learns from it
+    assert {e.sla for e in complaints} == {"1330", "general"}
+    assert all(e.style.startswith("spent:") for e in spent)
+    # chat lines of spent batches (and complaints without an entry) train the kind head only
     assert any(m.group == "spent" and m.kind == "complaint" for m in corpus.messages)
+    assert all(m.entry is None for m in corpus.messages)
+
+
+def test_a_spent_complaint_keeps_a_measure_its_accepted_unit_leads() -> None:
+    spec = importlib.util.spec_from_file_location(
+        "spent_batches", Path(__file__).parents[2] / "scripts" / "spent_batches.py"
+    )
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    complaint_entry = script.complaint_entry
+    measures = {m.id: m for m in brain.searcher().measures}
+    entry = complaint_entry(
+        "我去财政局问贷款的事，财政局说不归他们管，贷款到现在批不下来", ["区金融工作局"]
+    )
+    assert entry is not None
+    assert "区金融工作局" in measures[entry].lead_units
+    assert complaint_entry("电费太贵了", ["不存在的单位"]) is None
 
 
 def _copy_corpus(tmp_path: Path, spent_line: dict[str, object]) -> Path:
