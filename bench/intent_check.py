@@ -7,7 +7,9 @@ A file is JSON lines ``{"text", "kind", "complaint": true|false}`` (the format o
 ``../shared/eval/intent.dev.jsonl``). Each text goes through ``knowledge.intent.
 classify_message`` and the conversation's first decision for a sender with nothing on file
 (``bot.services.conversation``): a confident complaint is filed, an unsure text gets the
-clarifying question, anything else is answered without a work order. Prints the issue's
+clarifying question, a question that may still be a grievance is answered and asked whether
+to handle it too (``answer+ask``: counted as asked back), anything else is answered without a
+work order. Prints the issue's
 three figures: non-complaints filed as complaints, complaints that got neither a work order
 nor the clarifying question, complaints sent to the clarifying question; then the kind
 accuracy and the misses.
@@ -33,6 +35,8 @@ def decision(intent: MessageIntent) -> str:
         return "clarify"
     if intent.kind in (MessageKind.FOLLOWUP, MessageKind.CHASE):
         return "clarify"  # nothing on file to add it to: asked which
+    if intent.may_be_complaint:
+        return "answer+ask"  # the policy answer, and asked whether to handle it too
     return "answer"
 
 
@@ -53,7 +57,7 @@ def check(path: Path, quiet: bool) -> dict[str, Any]:
         kind_right += intent.kind.value == row["kind"]
         by_kind[f"{row['kind']}->{decided}"] += 1
         if row["complaint"]:
-            if decided == "clarify":
+            if decided in ("clarify", "answer+ask"):
                 clarified += 1
             elif decided != "file":
                 lost += 1

@@ -59,6 +59,17 @@ class MessageIntent:
     def confident(self) -> bool:
         return self.confidence >= CONFIDENT
 
+    @property
+    def may_be_complaint(self) -> bool:
+        """A question answered outright that the kind head still gives some chance of being
+        a grievance (``GRIEVANCE_ASK`` up to ``GRIEVANCE_DOUBT``): answered, and the sender
+        is asked whether it should be handled as well."""
+        return (
+            self.kind is MessageKind.QUESTION
+            and self.confident
+            and self.scores.get(MessageKind.COMPLAINT.value, 0.0) >= GRIEVANCE_ASK
+        )
+
 
 #: below this the conversation asks back instead of acting
 CONFIDENT = 0.55
@@ -165,9 +176,11 @@ QUESTION_FORM = re.compile(
 SURE_COMPLAINT = 0.8
 #: ... and gives the question kind less than this
 QUESTION_DOUBT = 0.2
-#: a question is answered outright only when the kind head gives the complaint kind less
-#: than this (``bench/intent_lobo.py`` chose it on the spent batches)
+#: a question is answered without asking back only when the kind head gives the complaint
+#: kind less than this; from ``GRIEVANCE_ASK`` up to it, the answer also asks whether to
+#: handle it (``bench/intent_lobo.py`` chose both on the spent batches)
 GRIEVANCE_DOUBT = 0.2
+GRIEVANCE_ASK = 0.04
 
 
 def asks_while_complaining(text: str, scores: Mapping[str, float]) -> bool:

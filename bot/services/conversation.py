@@ -48,6 +48,9 @@ WAITING_TEXT = "waiting_text"
 class Next(StrEnum):
     FILE = "file"  # file it as a new complaint
     ANSWER = "answer"  # answer it as a policy question
+    #: answer it as a policy question, and ask whether it should be handled as a complaint
+    #: too (a question the classifier still sees a grievance in: "…钱能退不")
+    ANSWER_AND_ASK = "answer_and_ask"
     WELCOME = "welcome"  # greeting, thanks, small talk, help: the welcome and main actions
     ADD = "add"  # add it to ``number`` (补充说明 / an answer to the official)
     CHASE = "chase"  # 催办 on ``number``
@@ -56,6 +59,10 @@ class Next(StrEnum):
     CLARIFY = "clarify"  # ask back: file / question / add to one of ``open_numbers``
     OFFICIAL = "official"  # an official's text that no action waits for
     PROFILE = "profile"  # the answer to the profile question asked (bot.services.profile)
+
+
+#: outcomes that leave the text waiting for the sender's choice (a button)
+WAITS_FOR_CHOICE = (Next.CLARIFY, Next.ANSWER, Next.ANSWER_AND_ASK)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,11 +103,11 @@ async def understand(
         if state is not None and state.state == WAITING_TEXT:
             attachments = tuple(str(a) for a in state.data.get("attachments", ()))
         decided = await _decide(ctx, uow, intent, text, mine, replying_to)
-        if attachments and decided.next in (Next.CLARIFY, Next.WELCOME, Next.ANSWER):
+        if attachments and decided.next in (*WAITS_FOR_CHOICE, Next.WELCOME):
             # the text describes the photos sent before it: a complaint, not a question
             decided = Understanding(Next.FILE, intent, None, decided.open_numbers)
         decided = replace(decided, attachments=attachments)
-        if decided.next in (Next.CLARIFY, Next.ANSWER):  # the choice may come later
+        if decided.next in WAITS_FOR_CHOICE:  # the choice may come later
             await uow.chat_states.put(
                 ChatState(actor.channel, actor.external_id, WAITING_CHOICE, {"text": text}, now)
             )
@@ -169,7 +176,8 @@ async def _decide(
     if kind == MessageKind.COMPLAINT and intent.confident:
         return Understanding(Next.FILE, intent, None, numbers)
     if kind == MessageKind.QUESTION and intent.confident:
-        return Understanding(Next.ANSWER, intent, None, numbers)
+        answer = Next.ANSWER_AND_ASK if intent.may_be_complaint else Next.ANSWER
+        return Understanding(answer, intent, None, numbers)
     waiting = await _awaiting_answer(ctx, uow, mine)
     if kind in ABOUT_A_COMPLAINT and intent.confident:
         if kind == MessageKind.VERDICT:

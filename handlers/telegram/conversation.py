@@ -26,7 +26,7 @@ from telegram.ext import ContextTypes
 from bot.domain.records import Actor
 from bot.services import conversation, enterprise, policy, profile, queries, roles
 from bot.services.context import ServiceContext
-from bot.services.conversation import Next, Understanding
+from bot.services.conversation import WAITS_FOR_CHOICE, Next, Understanding
 from bot.services.intake import Submission
 from bot.services.intake_queue import IntakeQueue
 from handlers.telegram import chat_texts, keyboards, texts
@@ -134,7 +134,7 @@ class ConversationHandlers:
         ctx = self._services
         understood = await conversation.understand(ctx, actor, text, replied_number(message))
         held = (*understood.attachments, *attachments)
-        if attachments and understood.next in (Next.CLARIFY, Next.ANSWER, Next.WELCOME):
+        if attachments and understood.next in (*WAITS_FOR_CHOICE, Next.WELCOME):
             # a caption with a file describes a problem: file it rather than chat about it
             understood = Understanding(Next.FILE, understood.intent, None, understood.open_numbers)
         nxt = understood.next
@@ -144,6 +144,12 @@ class ConversationHandlers:
             answer = policy.answer_question(ctx, text)
             await message.reply_text(
                 texts.policy_answer(answer), reply_markup=keyboards.file_after_all()
+            )
+        elif nxt == Next.ANSWER_AND_ASK:
+            answer = policy.answer_question(ctx, text)
+            await message.reply_text(
+                f"{texts.policy_answer(answer)}\n\n{chat_texts.ASK_IF_TO_HANDLE}",
+                reply_markup=keyboards.answered_choosing(),
             )
         elif nxt == Next.WELCOME:
             thanks = understood.intent.kind == MessageKind.THANKS
@@ -293,6 +299,8 @@ class ConversationHandlers:
         await _edit(message, message.text or "", None)  # the choice is made: buttons go
         if choice[0] == "file":
             await self._file(update, message, actor, text, ())
+        elif choice[0] == "ask" and choice[1:] == [keyboards.ANSWERED]:
+            await message.reply_text(chat_texts.JUST_ASKING)  # the answer is above already
         elif choice[0] == "ask":
             answer = policy.answer_question(self._services, text)
             await message.reply_text(texts.policy_answer(answer))

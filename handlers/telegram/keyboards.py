@@ -219,6 +219,22 @@ def choosing(open_numbers: tuple[str, ...], limit: int = 3) -> InlineKeyboardMar
     return InlineKeyboardMarkup(rows)
 
 
+#: the choice's data when the policy answer was given already (只是咨询 then answers nothing)
+ANSWERED = "answered"
+
+
+def answered_choosing() -> InlineKeyboardMarkup:
+    """提交诉求 / 只是咨询 under a policy answer to a text that may be a grievance too."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("提交诉求", callback_data=_data(CHOOSE, "file")),
+                InlineKeyboardButton("只是咨询", callback_data=_data(CHOOSE, "ask", ANSWERED)),
+            ]
+        ]
+    )
+
+
 def file_after_all() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton("按诉求提交", callback_data=_data(CHOOSE, "file"))]]

@@ -77,6 +77,33 @@ async def test_a_question_is_filed_after_all_by_its_button(
     assert view.complaint.text == question
 
 
+async def test_a_question_that_may_be_a_grievance_is_answered_and_asked(
+    api: BotApiStandIn, running_bot: RunningBot
+) -> None:
+    # the shipped classifier reads it as a question, with some chance of a grievance
+    question = "申报的补贴说今年能批吗？"
+    async with running_bot() as app:
+        api.send_text(FIRM, question)
+        answer = await api.wait_for_sent(FIRM, "想跟您确认一下")
+        assert answer.buttons == {"提交诉求": "cv:file", "只是咨询": "cv:ask:answered"}
+        assert "举措" in answer.text  # the policy answer comes first
+        api.press(FIRM, answer, "只是咨询")
+        told = await api.wait_for_text(FIRM, "不生成工单")
+        assert await _filed(app) == []
+        assert "举措" not in told  # not answered twice
+        # asked the same again, this time it is to be handled
+        before = len(api.messages_to(FIRM))
+        api.send_text(FIRM, question)
+        await api.wait_for_messages(FIRM, before + 1)
+        again = [m for m in api.sent if m.chat_id == FIRM and "想跟您确认一下" in m.text][-1]
+        assert again is not answer
+        api.press(FIRM, again, "提交诉求")
+        await api.wait_for_text(FIRM, "已受理您的诉求")
+        [number] = await _filed(app)
+        view = await queries.complaint_status(app.services, Actor("telegram", str(FIRM)), number)
+    assert view.complaint.text == question
+
+
 async def test_a_vague_text_is_asked_about_and_survives_a_restart(
     api: BotApiStandIn, running_bot: RunningBot
 ) -> None:

@@ -328,19 +328,21 @@ def test_a_question_that_asks_nothing_is_asked_back(text: str, answered: bool) -
 
 
 @pytest.mark.parametrize(
-    ("complaint", "question", "answered"),
+    ("complaint", "question", "answered", "also_asked"),
     [
-        (0.05, 0.85, True),  # a plain policy question
-        (0.19, 0.70, True),  # just below the doubt
-        (0.20, 0.70, False),  # the head sees a grievance too: asked which it is
-        (0.35, 0.60, False),
+        (0.01, 0.90, True, False),  # a plain policy question
+        (0.05, 0.85, True, True),  # answered, and asked whether to handle it too
+        (0.19, 0.70, True, True),  # just below the doubt
+        (0.20, 0.70, False, False),  # the head sees a grievance too: asked which it is
+        (0.35, 0.60, False, False),
     ],
 )
 def test_a_question_that_may_be_a_grievance_is_asked_back(
-    complaint: float, question: float, answered: bool
+    complaint: float, question: float, answered: bool, also_asked: bool
 ) -> None:
     text = "电子营业执照下载不了，银行非要电子执照才能开户，咋整啊"
     intent = classify_message(text, model=_kind_model(complaint, question))
     assert intent.kind is MessageKind.QUESTION
     assert intent.confident is answered, intent
+    assert intent.may_be_complaint is also_asked
     assert (intent.source == "model+grievance") is not answered

@@ -47,6 +47,22 @@ async def test_clear_kinds_decide_alone(ctx: ServiceContext) -> None:
     assert unsure.next is Next.CLARIFY
 
 
+async def test_a_question_that_may_be_a_grievance_is_answered_and_asked(
+    ctx: ServiceContext,
+) -> None:
+    def classify(complaint: float) -> ServiceContext:
+        scores = {"question": 0.8, "complaint": complaint}
+        intent = MessageIntent(MessageKind.QUESTION, 0.8, source="test", scores=scores)
+        return replace(ctx, classify=lambda _text: intent)
+
+    plain = await conversation.understand(classify(0.01), FIRM, "补贴怎么申请")
+    doubt = await conversation.understand(classify(0.1), FIRM, "申报的补贴今年能批吗")
+    assert plain.next is Next.ANSWER
+    assert doubt.next is Next.ANSWER_AND_ASK
+    # the text waits for the sender's choice, as after a clarifying question
+    assert await conversation.remembered_text(ctx, FIRM) == "申报的补贴今年能批吗"
+
+
 async def test_empty_and_too_long_texts_are_refused_clearly(ctx: ServiceContext) -> None:
     for text in ("", "  \u200b ", "长" * 5001):
         with pytest.raises(InvalidInput):
