@@ -92,6 +92,7 @@ def complaints(corpus: Corpus, files: Sequence[Path], spent: bool) -> None:
     heads = [h for h in HEADS if h.name in ("complaint", "financing")]
     router = brain.retrieval_router()
     total = [0, 0, 0, 0, 0, 0, 0]  # n, right, silent, dispatched, fin, fin ok, false 1330
+    seen: list[tuple[bool, float]] = []  # (right, confidence) of every complaint
     for path in files:
         fold = without_writer(corpus, writer(path.name), spent)
         model = build_model(corpus=fold, heads=heads, version="lobo")
@@ -101,6 +102,7 @@ def complaints(corpus: Corpus, files: Sequence[Path], spent: bool) -> None:
             row = json.loads(line)
             decision = combined.route(row["text"])
             right = decision.lead_unit in row["accepted_units"]
+            seen.append((right, decision.confidence if decision.lead_unit else -1.0))
             t[0] += 1
             t[1] += right
             t[2] += (not right) and not decision.needs_dispatcher
@@ -113,6 +115,13 @@ def complaints(corpus: Corpus, files: Sequence[Path], spent: bool) -> None:
             total[i] += v
         _print_routing(path.name, t)
     _print_routing("ALL", total)
+    for below in (0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9):
+        silent = sum(1 for right, c in seen if not right and c >= below)
+        sent = sum(1 for _right, c in seen if c < below)
+        print(
+            f"  dispatch below {below:.2f}: silent {pct(silent, len(seen)):14} "
+            f"dispatched {pct(sent, len(seen))}"
+        )
 
 
 def _print_routing(name: str, t: Sequence[int]) -> None:

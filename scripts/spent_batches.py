@@ -2,10 +2,10 @@
 hand after a batch's first look is reported; never before).
 
 Questions keep the entry their writer accepted first and the fragment that answers (when the
-batch gives one). Complaints name units, not entries: a complaint keeps the entry that
-retrieval ranks highest among the measures one of its accepted units leads (retrieval only,
-so the learned model never labels its own training lines), and its SLA policy; a complaint
-no such measure is found for trains the message-kind head only.
+batch gives one). Complaints name units, not entries: a complaint keeps a measure its
+accepted units lead (``complaint_entry``; retrieval only, so the learned model never labels
+its own training lines) and its SLA policy; a complaint no such measure is found for trains
+the message-kind head only.
 """
 
 from __future__ import annotations
@@ -15,27 +15,39 @@ from pathlib import Path
 
 from knowledge import brain
 from knowledge.base import load_knowledge_base
+from knowledge.model import Measure
 from knowledge.units import UnknownUnit
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def complaint_entry(text: str, accepted: list[str]) -> str | None:
-    """The measure a complaint is about, by retrieval among those its accepted units lead."""
+    """The measure a complaint is about: among the measures its accepted units lead, the one
+    led by most of them, then the one whose first lead unit (where routing sends it when the
+    text names none) is accepted, then the one retrieval ranks highest."""
     kb = load_knowledge_base()
-    names = set(accepted)
+    names: set[str] = set()
     for unit in accepted:
         try:
-            names.update(kb.units.aliases_of(unit))
+            names.update((unit, *kb.units.aliases_of(unit)))
         except UnknownUnit:  # a writer's misspelt unit leads nothing
             continue
-    assessment = brain.retrieval_router().assess(text)
-    for candidate in assessment.candidates:
-        measure = candidate.hit.measure
-        if names & {*measure.lead_units, *measure.lead_groups}:
-            return measure.id
-    led = [m.id for m in kb.measures if names & {*m.lead_units, *m.lead_groups}]
-    return led[0] if len(led) == 1 else None
+    ranked = [c.hit.measure for c in brain.retrieval_router().assess(text).candidates]
+    rank = {m.id: i for i, m in enumerate(ranked)}
+    led = [m for m in kb.measures if names & {*m.lead_units, *m.lead_groups}]
+    if not led:
+        return None
+
+    def preference(measure: Measure) -> tuple[int, bool, int]:
+        leads = (*measure.lead_units, *measure.lead_groups)
+        return (
+            len(names & set(leads)),
+            leads[0] in names,
+            -rank.get(measure.id, len(rank)),
+        )
+
+    best = max(led, key=preference)
+    return best.id if best.id in rank or len(led) == 1 else None
 
 
 def main() -> None:
