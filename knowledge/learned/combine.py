@@ -488,19 +488,28 @@ class CombinedAsker:
         """Each sentence's share of the votes of the ``VOTERS`` corpus questions about
         ``measure`` nearest to ``question`` (each voting its similarity for its answer); the
         corpus line ``own`` (else ``held_out_text``) does not vote."""
+        return self._vote_detail(question, measure, sentences, own)[0]
+
+    def _vote_detail(
+        self, question: str, measure: Measure, sentences: Sequence[str], own: str | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The votes (``_votes``), and for each sentence the similarity of the labelled
+        question nearest to ``question`` that it answers (0 when none does)."""
         votes = np.zeros(len(sentences), dtype=np.float64)
+        nearest = np.zeros(len(sentences), dtype=np.float64)
         refs, vectors, picked = self._answered_of(measure, sentences)
         if not refs:
-            return votes
+            return votes, nearest
         q = self.model.vector(question)
         sims = np.array([q.dot(v) for v in vectors], dtype=np.float64)
         own = own if own is not None else self.held_out_text
         if own is not None:
             sims = np.where(np.array([r.text == own for r in refs]), -1.0, sims)
+        np.maximum.at(nearest, picked, np.clip(sims, 0.0, None))
         for j in np.argsort(-sims, kind="stable")[:VOTERS]:
             votes[picked[j]] += max(0.0, float(sims[j]))
         total = votes.sum()
-        return votes / total if total > 0 else votes
+        return (votes / total if total > 0 else votes), nearest
 
     def _vectors_of(self, measure: Measure, sentences: Sequence[str]) -> list[SparseVector]:
         found = self._sentence_vectors.get(measure.id)
@@ -578,9 +587,15 @@ class CombinedAsker:
         lexical, matched = score_sentences(measure, sentences, question, weights)
         q = self.model.vector(question)
         similarity = [q.dot(v) for v in self._vectors_of(measure, sentences)]
-        votes = self._votes(question, measure, sentences, own)
+        votes, nearest = self._vote_detail(question, measure, sentences, own)
         rows = sentence_ranker.features(
-            question, sentences, lexical, similarity, list(votes), problem_only_sentences(measure)
+            question,
+            sentences,
+            lexical,
+            similarity,
+            list(votes),
+            problem_only_sentences(measure),
+            nearest=list(nearest),
         )
         return sentences, matched, rows
 

@@ -40,6 +40,7 @@ def test_features_score_each_candidate() -> None:
         similarity=[0.3, 0.4, 0.1],
         votes=[0.0, 1.0, 0.0],
         problems=frozenset(),
+        nearest=[0.2, 0.9, 0.0],
     )
     assert rows.shape == (3, len(FEATURES))
     assert rows[:, _column("lexical")].tolist() == [1.0, 0.5, 0.25]
@@ -49,6 +50,7 @@ def test_features_score_each_candidate() -> None:
     assert rows[:, _column("figure_asked")].tolist() == [1.0, 1.0, 0.0]
     assert rows[:, _column("problem")].tolist() == [0.0, 0.0, 1.0]
     assert rows[:, _column("position")].tolist() == [0.0, 0.5, 1.0]
+    assert rows[:, _column("nearest")].tolist() == [0.2, 0.9, 0.0]
 
 
 def test_no_number_asked_gives_no_figure_credit() -> None:
