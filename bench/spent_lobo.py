@@ -27,7 +27,7 @@ from pathlib import Path
 
 from knowledge import brain
 from knowledge.learned.build import build_model, fit_sentence_ranker
-from knowledge.learned.combine import CombinedAsker, CombinedRouter
+from knowledge.learned.combine import FINANCING_ALONE, CombinedAsker, CombinedRouter
 from knowledge.learned.corpus import Corpus, load_corpus
 from knowledge.learned.sentences import weights_of
 from knowledge.learned.train import HEADS
@@ -93,6 +93,7 @@ def complaints(corpus: Corpus, files: Sequence[Path], spent: bool) -> None:
     router = brain.retrieval_router()
     total = [0, 0, 0, 0, 0, 0, 0]  # n, right, silent, dispatched, fin, fin ok, false 1330
     seen: list[tuple[bool, float]] = []  # (right, confidence) of every complaint
+    money: list[tuple[bool, float, bool]] = []  # (financing line, p financing, trigger word)
     for path in files:
         fold = without_writer(corpus, writer(path.name), spent)
         model = build_model(corpus=fold, heads=heads, version="lobo")
@@ -103,6 +104,8 @@ def complaints(corpus: Corpus, files: Sequence[Path], spent: bool) -> None:
             decision = combined.route(row["text"])
             right = decision.lead_unit in row["accepted_units"]
             seen.append((right, decision.confidence if decision.lead_unit else -1.0))
+            _said, p_financing, triggers = combined.financing(row["text"])
+            money.append((row["sla_policy"] == "1330", p_financing, bool(triggers)))
             t[0] += 1
             t[1] += right
             t[2] += (not right) and not decision.needs_dispatcher
@@ -115,6 +118,13 @@ def complaints(corpus: Corpus, files: Sequence[Path], spent: bool) -> None:
             total[i] += v
         _print_routing(path.name, t)
     _print_routing("ALL", total)
+    for bar in (0.1, 0.2, 0.3, 0.4, 0.5, 0.7):
+        said = [(f, p >= (bar if t else FINANCING_ALONE)) for f, p, t in money]
+        print(
+            f"  1330 bar with a trigger word {bar:.2f} (head alone only): financing lines "
+            f"{pct(sum(1 for f, y in said if f and y), sum(1 for f, _ in said if f))}, "
+            f"false {sum(1 for f, y in said if y and not f)}"
+        )
     for below in (0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9):
         silent = sum(1 for right, c in seen if not right and c >= below)
         sent = sum(1 for _right, c in seen if c < below)

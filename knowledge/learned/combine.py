@@ -75,11 +75,14 @@ ASK_SHARPNESS = 4.0
 #: at 0.75, 1.0% silent errors and 3.8% dispatched; at 0.85, 0.6% and 9.0%): blind wording
 #: is read more confidently than it deserves, so the margin goes to the dispatcher
 DISPATCH_BELOW = 0.85
-#: the financing head's bar for the 1330 policy: without a trigger word, with one (the head
-#: then only vetoes money mentioned in passing), and for a complaint that falls under one of
-#: the policy's credit measures whatever its words
+#: the financing head's bar for the 1330 policy: without a trigger word, with one, and for a
+#: complaint that falls under one of the policy's credit measures whatever its words. A
+#: trigger word no longer lowers the bar: owners name loans as the harm of another matter
+#: ("产权证办不下来，俺想抵押贷点款都弄不成"), and one writer left out, a bar of 0.1 with a
+#: trigger gave 100% of 95 financing lines and 4 false 1330 in 505 others, 0.7 gave 98.9%
+#: and 1 (``python -m bench.spent_lobo --complaints``)
 FINANCING_ALONE = 0.7
-FINANCING_WITH_TRIGGER = 0.1
+FINANCING_WITH_TRIGGER = 0.7
 FINANCING_BY_MEASURE = 0.25
 #: a question is answered outright when its best measure's share reaches this, or when
 #: retrieval alone is confident of the same measure (its own threshold was calibrated on
