@@ -140,7 +140,11 @@ def classify_message(text: str, model: KindModel | None = None) -> MessageIntent
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
     (best, p), runner = ranked[0], (ranked[1] if len(ranked) > 1 else None)
     source = "model"
-    if best == MessageKind.COMPLAINT and p >= CONFIDENT and asks_while_complaining(text, scores):
+    if best == MessageKind.COMPLAINT and p >= CONFIDENT and REFERS_BACK.search(text):
+        # "再说一句，…" / "反映了都十天了…": an addition to, or a chase of, something told
+        # before; filed at once it would be a second order for the same matter
+        p, source = min(p, CONFIDENT - 0.01), "model+refers-back"
+    elif best == MessageKind.COMPLAINT and p >= CONFIDENT and asks_while_complaining(text, scores):
         # an owner describing his situation and then asking is as often asking for
         # information as for handling: ask him rather than file a work order he did not want
         p, source = min(p, CONFIDENT - 0.01), "model+question-form"
@@ -171,6 +175,13 @@ QUESTION_FORM = re.compile(
     r"[?？]|吗|咋|怎么|如何|能不能|可不可以|有没有|是不是|要不要|多久|几天|多少|哪些|啥|什么|"
     r"中不中|行不行|能否|是否|可以.{0,6}[吗不]|请问|咨询|想问|问一下|问个|了解|打听|"
     r"多长|谁|哪|[不没][?？。.!！~\s]*$"
+)
+#: a text that adds to or refers back to something reported before (no complaint of the
+#: spent batches says so; 43 of their status questions and additions do)
+REFERS_BACK = re.compile(
+    r"^(再说一句|再说一下|再补充|补充一下|补充|另外|还有个事|还有一点|对了|忘了说)|"
+    r"反映了?(都|已经)?\S{0,4}天|之前反映|上次(反映|说的|报的)|前几天(反映|报)|"
+    r"(我|俺)(那个|上回|上次)\S{0,6}(事|诉求|工单|单子)"
 )
 #: a complaint that also asks is filed at once only when the kind head is at least this sure
 SURE_COMPLAINT = 0.8

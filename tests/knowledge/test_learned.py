@@ -347,3 +347,22 @@ def test_a_question_that_may_be_a_grievance_is_asked_back(
     assert intent.confident is answered, intent
     assert intent.may_be_complaint is also_asked
     assert (intent.source == "model+grievance") is not answered
+
+
+@pytest.mark.parametrize(
+    ("text", "filed"),
+    [
+        ("再说一句，那个检查的人没出示证件", False),
+        ("反映了都十天了，咋还没人给俺打电话", False),
+        ("俺那个电的事到底还管不管了", False),
+        ("补充：变压器是400千伏安的", False),
+        # a complaint that refers to nothing told before is filed
+        ("供电所给我们新厂装表拖了两个月，生产线干等着", True),
+        ("俺那个厂子门口的路挖开三个月没人填", True),
+    ],
+)
+def test_a_text_that_refers_back_is_not_filed_at_once(text: str, filed: bool) -> None:
+    intent = classify_message(text, model=_kind_model(0.9, 0.02))
+    assert intent.kind is MessageKind.COMPLAINT
+    assert intent.confident is filed, intent
+    assert (intent.source == "model+refers-back") is not filed
