@@ -33,8 +33,8 @@ def decision(intent: MessageIntent) -> str:
         return "file"
     if intent.kind is MessageKind.VAGUE or not intent.confident:
         return "clarify"
-    if intent.kind in (MessageKind.FOLLOWUP, MessageKind.CHASE):
-        return "clarify"  # nothing on file to add it to: asked which
+    if intent.kind in (MessageKind.FOLLOWUP, MessageKind.CHASE, MessageKind.STATUS):
+        return "clarify"  # nothing on file to add it to or report on: asked which
     if intent.may_be_complaint:
         return "answer+ask"  # the policy answer, and asked whether to handle it too
     return "answer"

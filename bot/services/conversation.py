@@ -102,7 +102,8 @@ async def understand(
             replying_to = replying_to or str(state.data.get("number") or "") or None
         if state is not None and state.state == WAITING_TEXT:
             attachments = tuple(str(a) for a in state.data.get("attachments", ()))
-        decided = await _decide(ctx, uow, intent, text, mine, replying_to)
+        known = bool(mine) or await uow.enterprises.find(actor) is not None
+        decided = await _decide(ctx, uow, intent, text, mine, replying_to, known)
         if attachments and decided.next in (*WAITS_FOR_CHOICE, Next.WELCOME):
             # the text describes the photos sent before it: a complaint, not a question
             decided = Understanding(Next.FILE, intent, None, decided.open_numbers)
@@ -158,7 +159,9 @@ async def _decide(
     text: str,
     mine: list[Complaint],
     replying_to: str | None,
+    known: bool = True,
 ) -> Understanding:
+    """``known``: the sender has filed here before (an enterprise on record)."""
     numbers = tuple(c.number for c in mine)
     kind = intent.kind
     named = _named_number(text, numbers)
@@ -186,6 +189,10 @@ async def _decide(
             if target_number is not None:
                 return Understanding(Next.RATE, intent, target_number, numbers)
             return Understanding(Next.WELCOME, intent, None, numbers)
+        if kind == MessageKind.STATUS and not known:
+            # nothing was ever filed here: it was told by phone or elsewhere ("上个月打
+            # 12345反映的事，到现在没人联系我"); offer to file it rather than list nothing
+            return Understanding(Next.CLARIFY, intent, None, numbers)
         if kind == MessageKind.STATUS:
             only = numbers[0] if len(numbers) == 1 else None
             return Understanding(Next.STATUS, intent, named or only, numbers)

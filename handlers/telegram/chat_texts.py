@@ -22,6 +22,13 @@ ASK_IF_TO_HANDLE = (
 JUST_ASKING = "好的，这条按政策咨询处理，不生成工单。遇到需要办理的问题，直接描述发给我就行。"
 
 
+#: before the clarifying question, when the text is about a complaint and none is open here
+NOTHING_ON_FILE = (
+    "这里没有查到您正在办理的工单（通过 12345 电话等其他渠道反映的，这里查不到）。"
+    "如果要在这里登记，请点“提交诉求”。\n"
+)
+
+
 def clarify(open_numbers: Sequence[str]) -> str:
     lines = ["收到。为了准确办理，请问您这条消息是："]
     lines.append("· 提交一件新的诉求（派给承办单位办理、计时）；")

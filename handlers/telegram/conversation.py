@@ -32,7 +32,7 @@ from bot.services.intake_queue import IntakeQueue
 from handlers.telegram import chat_texts, keyboards, texts
 from handlers.telegram.enterprise import sender, update_reference
 from handlers.telegram.official_texts import role_help
-from knowledge.intent import NUMBER_PATTERN, MessageKind
+from knowledge.intent import ABOUT_A_COMPLAINT, NUMBER_PATTERN, MessageKind
 
 #: an official's text completing a pending action: True when one waited
 OfficialText = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[bool]]
@@ -176,8 +176,10 @@ class ConversationHandlers:
                 help_text = chat_texts.OFFICIAL_HELP if role is None else role_help(role)
                 await message.reply_text(help_text)
         else:
+            about = understood.intent.kind in ABOUT_A_COMPLAINT and not understood.open_numbers
+            lead = chat_texts.NOTHING_ON_FILE if about else ""
             await message.reply_text(
-                chat_texts.clarify(understood.open_numbers),
+                lead + chat_texts.clarify(understood.open_numbers),
                 reply_markup=keyboards.choosing(understood.open_numbers),
             )
 

@@ -104,6 +104,22 @@ async def test_a_question_that_may_be_a_grievance_is_answered_and_asked(
     assert view.complaint.text == question
 
 
+async def test_a_status_question_with_nothing_filed_here_offers_to_file_it(
+    api: BotApiStandIn, running_bot: RunningBot
+) -> None:
+    text = "我上周反映的那个事现在怎么样了"
+    async with running_bot() as app:
+        api.send_text(FIRM, text)
+        asked = await api.wait_for_sent(FIRM, "这里没有查到您正在办理的工单")
+        assert await _filed(app) == []
+        assert asked.buttons == {"提交诉求": "cv:file", "只是咨询": "cv:ask"}
+        api.press(FIRM, asked, "提交诉求")
+        await api.wait_for_text(FIRM, "已受理您的诉求")
+        [number] = await _filed(app)
+        view = await queries.complaint_status(app.services, Actor("telegram", str(FIRM)), number)
+    assert view.complaint.text == text
+
+
 async def test_a_vague_text_is_asked_about_and_survives_a_restart(
     api: BotApiStandIn, running_bot: RunningBot
 ) -> None:

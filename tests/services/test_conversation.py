@@ -63,6 +63,18 @@ async def test_a_question_that_may_be_a_grievance_is_answered_and_asked(
     assert await conversation.remembered_text(ctx, FIRM) == "申报的补贴今年能批吗"
 
 
+async def test_a_status_question_with_nothing_filed_here_is_asked_about(
+    ctx: ServiceContext,
+) -> None:
+    # told by phone or elsewhere: offered to file it here, not an empty list
+    asked = await conversation.understand(_with(ctx, MessageKind.STATUS), FIRM, "我反映的事咋样了")
+    assert asked.next is Next.CLARIFY
+    assert await conversation.remembered_text(ctx, FIRM) == "我反映的事咋样了"
+    [number] = await _open(ctx, POWER)
+    shown = await conversation.understand(_with(ctx, MessageKind.STATUS), FIRM, "我反映的事咋样了")
+    assert shown.next is Next.STATUS and shown.number == number
+
+
 async def test_empty_and_too_long_texts_are_refused_clearly(ctx: ServiceContext) -> None:
     for text in ("", "  \u200b ", "长" * 5001):
         with pytest.raises(InvalidInput):
