@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from knowledge.learned import sentences as sentence_ranker
-from knowledge.learned.features import SparseVector
+from knowledge.learned.features import SparseRows, SparseVector
 from knowledge.learned.model import ExampleRef, LearnedModel, Neighbour
 from knowledge.model import Measure
 from knowledge.routing.router import (
@@ -459,29 +459,36 @@ class CombinedAsker:
         self.classes = model.heads["question"].classes
         self.measures = _in_class_order(self.classes, searcher.measures)
         self._index = {c: i for i, c in enumerate(self.classes)}
-        #: each measure's sentence vectors, computed on first use (sentences do not change)
-        self._sentence_vectors: dict[str, list[SparseVector]] = {}
-        #: each measure's corpus questions (rows of ``model.examples``) and the sentence
-        #: each one's answer is, computed on first use
-        self._answered: dict[str, tuple[list[ExampleRef], list[SparseVector], np.ndarray]] = {}
+        #: each measure's sentence vectors, stacked, computed on first use (sentences do
+        #: not change)
+        self._sentence_vectors: dict[str, SparseRows] = {}
+        #: each measure's corpus questions with an answer (rows of ``model.examples``), their
+        #: vectors stacked, and the sentence each one's answer is, computed on first use
+        self._answered: dict[str, tuple[list[ExampleRef], SparseRows, np.ndarray]] = {}
+        self._answered_rows: dict[str, list[int]] | None = None
 
     def _answered_of(
         self, measure: Measure, sentences: Sequence[str]
-    ) -> tuple[list[ExampleRef], list[SparseVector], np.ndarray]:
+    ) -> tuple[list[ExampleRef], SparseRows, np.ndarray]:
         found = self._answered.get(measure.id)
         if found is None:
+            if self._answered_rows is None:  # one pass over the kept lines for every entry
+                by_entry: dict[str, list[int]] = {}
+                for row, example in enumerate(self.model.examples):
+                    if example.kind == "question" and example.answer and example.entry:
+                        by_entry.setdefault(example.entry, []).append(row)
+                self._answered_rows = by_entry
             refs: list[ExampleRef] = []
             vectors: list[SparseVector] = []
             picked: list[int] = []
-            for row, example in enumerate(self.model.examples):
-                if example.entry != measure.id or example.kind != "question" or not example.answer:
-                    continue
-                i = _sentence_of(example.answer, sentences)
+            for row in self._answered_rows.get(measure.id, []):
+                example = self.model.examples[row]
+                i = _sentence_of(str(example.answer), sentences)
                 if i is not None:
                     refs.append(example)
                     vectors.append(self.model.example_vector(row))
                     picked.append(i)
-            found = (refs, vectors, np.array(picked, dtype=np.int64))
+            found = (refs, SparseRows.of(vectors), np.array(picked, dtype=np.int64))
             self._answered[measure.id] = found
         return found
 
@@ -503,8 +510,7 @@ class CombinedAsker:
         refs, vectors, picked = self._answered_of(measure, sentences)
         if not refs:
             return votes, nearest
-        q = self.model.vector(question)
-        sims = np.array([q.dot(v) for v in vectors], dtype=np.float64)
+        sims = vectors.dot(self.model.vector(question))
         own = own if own is not None else self.held_out_text
         if own is not None:
             sims = np.where(np.array([r.text == own for r in refs]), -1.0, sims)
@@ -514,11 +520,11 @@ class CombinedAsker:
         total = votes.sum()
         return (votes / total if total > 0 else votes), nearest
 
-    def _vectors_of(self, measure: Measure, sentences: Sequence[str]) -> list[SparseVector]:
+    def _vectors_of(self, measure: Measure, sentences: Sequence[str]) -> SparseRows:
         found = self._sentence_vectors.get(measure.id)
         if found is None:
             transform = self.model.vectorizer.transform
-            found = [transform(sentence) for sentence in sentences]
+            found = SparseRows.of([transform(sentence) for sentence in sentences])
             self._sentence_vectors[measure.id] = found
         return found
 
@@ -588,8 +594,7 @@ class CombinedAsker:
         if weights is None:
             weights = self.searcher.term_weights(question)
         lexical, matched = score_sentences(measure, sentences, question, weights)
-        q = self.model.vector(question)
-        similarity = [q.dot(v) for v in self._vectors_of(measure, sentences)]
+        similarity = list(self._vectors_of(measure, sentences).dot(self.model.vector(question)))
         votes, nearest = self._vote_detail(question, measure, sentences, own)
         rows = sentence_ranker.features(
             question,

@@ -119,6 +119,40 @@ class SparseVector:
         return float(np.dot(self.values[mine], other.values[theirs]))
 
 
+@dataclass(frozen=True, slots=True)
+class SparseRows:
+    """Several vectors stacked, to take their dot products with one vector in a single pass
+    (the sentences of a measure, the labelled questions about it)."""
+
+    rows: IntArray  # the row of each stored value
+    indices: IntArray
+    values: FloatArray
+    count: int
+
+    @classmethod
+    def of(cls, vectors: Sequence[SparseVector]) -> SparseRows:
+        if not vectors:
+            empty = np.zeros(0, dtype=np.int32)
+            return cls(empty, empty, np.zeros(0, dtype=np.float32), 0)
+        return cls(
+            np.repeat(np.arange(len(vectors), dtype=np.int32), [len(v.indices) for v in vectors]),
+            np.concatenate([v.indices for v in vectors]),
+            np.concatenate([v.values for v in vectors]),
+            len(vectors),
+        )
+
+    def dot(self, vector: SparseVector) -> npt.NDArray[np.float64]:
+        """Each row's dot product with ``vector`` (whose indices are sorted)."""
+        if not len(vector.indices) or not self.count:
+            return np.zeros(self.count, dtype=np.float64)
+        at = np.minimum(np.searchsorted(vector.indices, self.indices), len(vector.indices) - 1)
+        hit = vector.indices[at] == self.indices
+        weights = np.where(hit, vector.values[at] * self.values, 0.0).astype(np.float64)
+        return np.asarray(
+            np.bincount(self.rows, weights=weights, minlength=self.count), dtype=np.float64
+        )
+
+
 class Vectorizer:
     """Feature strings -> TF-IDF vectors: sublinear term frequency (1 + ln tf), smoothed idf
     (ln((1 + n) / (1 + df)) + 1), L2 norm; features outside the vocabulary are dropped."""

@@ -147,3 +147,17 @@ def test_a_spent_line_of_an_unknown_kind_is_refused(tmp_path: Path) -> None:
     directory = _copy_corpus(tmp_path, {"kind": "rant", "text": "x", "source": "i.jsonl"})
     with pytest.raises(CorpusError, match="rant"):
         load_corpus(directory)
+
+
+def test_stacked_vectors_dot_like_one_at_a_time() -> None:
+    from knowledge.learned.features import SparseRows  # noqa: PLC0415
+
+    model = brain.learned_model()
+    assert model is not None
+    texts = ["新开公司刻章还要钱吗", "小饭馆通天然气要走几个环节", "政府采购合同首付款比例", "😀"]
+    vectors = [model.vector(t) for t in texts]
+    stacked = SparseRows.of(vectors)
+    for q in vectors:
+        assert np.allclose(stacked.dot(q), [q.dot(v) for v in vectors], atol=1e-6)
+    assert stacked.dot(vectors[0])[0] == pytest.approx(1.0, abs=1e-5)  # normalised
+    assert SparseRows.of([]).dot(vectors[0]).shape == (0,)
