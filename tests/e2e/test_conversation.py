@@ -41,6 +41,16 @@ async def _file(api: BotApiStandIn, text: str = POWER, user: int = FIRM) -> str:
     raise AssertionError(api.messages_to(user)[before:])
 
 
+async def _file_by_button(api: BotApiStandIn, app: object, message: Sent) -> str:
+    """Press 提交诉求 on ``message``; the text of the one complaint it filed."""
+    api.press(FIRM, message, "提交诉求")
+    await api.wait_for_text(FIRM, "已受理您的诉求")
+    [number] = await _filed(app)
+    actor = Actor("telegram", str(FIRM))
+    view = await queries.complaint_status(app.services, actor, number)  # type: ignore[attr-defined]
+    return view.complaint.text
+
+
 async def test_greetings_thanks_and_questions_file_nothing(
     api: BotApiStandIn, running_bot: RunningBot
 ) -> None:
@@ -97,11 +107,7 @@ async def test_a_question_that_may_be_a_grievance_is_answered_and_asked(
         await api.wait_for_messages(FIRM, before + 1)
         again = [m for m in api.sent if m.chat_id == FIRM and "想跟您确认一下" in m.text][-1]
         assert again is not answer
-        api.press(FIRM, again, "提交诉求")
-        await api.wait_for_text(FIRM, "已受理您的诉求")
-        [number] = await _filed(app)
-        view = await queries.complaint_status(app.services, Actor("telegram", str(FIRM)), number)
-    assert view.complaint.text == question
+        assert await _file_by_button(api, app, again) == question
 
 
 async def test_a_status_question_with_nothing_filed_here_offers_to_file_it(
@@ -113,11 +119,7 @@ async def test_a_status_question_with_nothing_filed_here_offers_to_file_it(
         asked = await api.wait_for_sent(FIRM, "这里没有查到您正在办理的工单")
         assert await _filed(app) == []
         assert asked.buttons == {"提交诉求": "cv:file", "只是咨询": "cv:ask"}
-        api.press(FIRM, asked, "提交诉求")
-        await api.wait_for_text(FIRM, "已受理您的诉求")
-        [number] = await _filed(app)
-        view = await queries.complaint_status(app.services, Actor("telegram", str(FIRM)), number)
-    assert view.complaint.text == text
+        assert await _file_by_button(api, app, asked) == text
 
 
 async def test_a_vague_text_is_asked_about_and_survives_a_restart(
