@@ -22,6 +22,7 @@ from pathlib import Path
 from knowledge import brain
 from knowledge.learned.combine import CombinedAsker, _sentence_of
 from knowledge.learned.corpus import load_corpus
+from knowledge.learned.sentences import best
 
 
 def pct(n: int, d: int) -> str:
@@ -39,9 +40,8 @@ def corpus_check(asker: CombinedAsker) -> None:
         truth = _sentence_of(ex.answer, sentences)
         if truth is None:
             continue
-        asker.held_out_text = ex.text
-        chosen, _ = asker.sentence(ex.text, measure)
-        asker.held_out_text = None
+        candidates, _matched, rows = asker.sentence_rows(ex.text, measure, own=ex.text)
+        chosen = candidates[best(rows, asker.sentence_weights)]
         for key in ("all", ex.style or "-"):
             tally[key][0] += 1
             tally[key][1] += chosen == sentences[truth]

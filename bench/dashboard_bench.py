@@ -19,9 +19,7 @@ import argparse
 import asyncio
 import statistics
 import sys
-import tempfile
 import time
-from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -29,11 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from aiohttp import ClientSession, web
 from sqlalchemy import text
 
-from bench.db_bench import WEEK, YEAR_START, Clock, _close, _open, generate
+from bench.db_bench import seeded_year
 from bot.config import load_settings
 from bot.domain.records import Actor, Official, Role
-from bot.domain.sla import load_sla_engine
-from bot.services.context import ServiceContext
 from bot.services.dashboard import issue_link, link_settings
 from handlers.http.app import build_app
 
@@ -42,68 +38,57 @@ SECRET = "bench-dashboard-secret-0123456789"
 
 
 async def run(backend: str, per_week: int, runs: int) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        database, schema = await _open(backend, Path(folder))
-        try:
-            print(f"== {backend} ==")
-            seconds = await generate(database, per_week * 52)
-            print(f"generated {per_week * 52:,} complaints in {seconds:.0f} s")
-            ctx = ServiceContext(
-                uow_factory=database.uow_factory,
-                sla=load_sla_engine(),
-                clock=Clock(YEAR_START + 60 * WEEK + timedelta(hours=1)),
+    async with seeded_year(backend, per_week) as year:
+        database, ctx = year.database, year.ctx
+        async with ctx.uow_factory() as uow:
+            await uow.officials.upsert(Official(1, None, Role.SUPERVISOR, "督办"))
+            await uow.commit()
+            total, orders = await uow.reports.overdue(ctx.clock.now(), None, 1)
+        unit = orders[0].complaint.lead_unit or ""
+        # the synthetic year numbers its complaints with 7 digits, which people cannot
+        # type (the pattern allows 4 to 6): give the order looked at a real number
+        number = orders[0].complaint.number[:9] + "000001"
+        async with database.engine.begin() as connection:
+            await connection.execute(
+                text("UPDATE complaints SET number = :new WHERE number = :old"),
+                {"new": number, "old": orders[0].complaint.number},
             )
-            async with ctx.uow_factory() as uow:
-                await uow.officials.upsert(Official(1, None, Role.SUPERVISOR, "督办"))
-                await uow.commit()
-                total, orders = await uow.reports.overdue(ctx.clock.now(), None, 1)
-            unit = orders[0].complaint.lead_unit or ""
-            # the synthetic year numbers its complaints with 7 digits, which people cannot
-            # type (the pattern allows 4 to 6): give the order looked at a real number
-            number = orders[0].complaint.number[:9] + "000001"
-            async with database.engine.begin() as connection:
-                await connection.execute(
-                    text("UPDATE complaints SET number = :new WHERE number = :old"),
-                    {"new": number, "old": orders[0].complaint.number},
-                )
-            settings = load_settings(_env_file=None, dashboard_secret=SECRET)
-            link = await issue_link(ctx, Actor("telegram", "1"), link_settings(settings))
-            token = link.url.split("?t=", 1)[1]
-            runner = web.AppRunner(build_app(ctx, settings))
-            await runner.setup()
-            site = web.TCPSite(runner, "127.0.0.1", 0)
-            await site.start()
-            port = runner.addresses[0][1]
-            base = f"http://127.0.0.1:{port}"
-            pages = {
-                "district page": f"/dashboard?t={token}&week={WEEK_SHOWN}",
-                "unit page": f"/dashboard?t={token}&week={WEEK_SHOWN}&unit={unit}",
-                "order history": f"/dashboard/orders/{number}?t={token}",
-                "chart (PNG)": f"/dashboard/chart.png?t={token}&week={WEEK_SHOWN}",
-            }
-            times: dict[str, list[float]] = {}
-            sizes: dict[str, int] = {}
-            try:
-                async with ClientSession() as session:
-                    for _ in range(runs):
-                        for name, path in pages.items():
-                            began = time.perf_counter()
-                            async with session.get(base + path) as response:
-                                body = await response.read()
-                                assert response.status == 200, (name, response.status)
-                            times.setdefault(name, []).append(time.perf_counter() - began)
-                            sizes[name] = len(body)
-            finally:
-                await runner.cleanup()
-            print(f"week {WEEK_SHOWN}; overdue now: {total:,} orders (the page lists 100)")
-            for name, values in times.items():
-                rest = values[1:] or values
-                print(
-                    f"  {name:<16} first {values[0]:6.3f} s   median of the rest "
-                    f"{statistics.median(rest):6.3f} s   {sizes[name] / 1024:7.0f} KB"
-                )
+        settings = load_settings(_env_file=None, dashboard_secret=SECRET)
+        link = await issue_link(ctx, Actor("telegram", "1"), link_settings(settings))
+        token = link.url.split("?t=", 1)[1]
+        runner = web.AppRunner(build_app(ctx, settings))
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = runner.addresses[0][1]
+        base = f"http://127.0.0.1:{port}"
+        pages = {
+            "district page": f"/dashboard?t={token}&week={WEEK_SHOWN}",
+            "unit page": f"/dashboard?t={token}&week={WEEK_SHOWN}&unit={unit}",
+            "order history": f"/dashboard/orders/{number}?t={token}",
+            "chart (PNG)": f"/dashboard/chart.png?t={token}&week={WEEK_SHOWN}",
+        }
+        times: dict[str, list[float]] = {}
+        sizes: dict[str, int] = {}
+        try:
+            async with ClientSession() as session:
+                for _ in range(runs):
+                    for name, path in pages.items():
+                        began = time.perf_counter()
+                        async with session.get(base + path) as response:
+                            body = await response.read()
+                            assert response.status == 200, (name, response.status)
+                        times.setdefault(name, []).append(time.perf_counter() - began)
+                        sizes[name] = len(body)
         finally:
-            await _close(database, schema)
+            await runner.cleanup()
+        print(f"week {WEEK_SHOWN}; overdue now: {total:,} orders (the page lists 100)")
+        for name, values in times.items():
+            rest = values[1:] or values
+            print(
+                f"  {name:<16} first {values[0]:6.3f} s   median of the rest "
+                f"{statistics.median(rest):6.3f} s   {sizes[name] / 1024:7.0f} KB"
+            )
 
 
 def main() -> None:

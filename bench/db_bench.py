@@ -28,6 +28,9 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -82,6 +85,34 @@ async def _close(database: Database, schema: str | None) -> None:
         async with admin.begin() as connection:
             await connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         await admin.dispose()
+
+
+@asynccontextmanager
+async def seeded_year(backend: str, per_week: int) -> AsyncIterator[SeededYear]:
+    """A fresh database of ``backend`` (its own temporary folder) holding a year of generated
+    complaints, ``per_week`` a week, and a service context whose clock stands an hour into the
+    61st week; closed and removed afterwards. For the benches that read a full year back."""
+    with tempfile.TemporaryDirectory() as folder:
+        database, schema = await _open(backend, Path(folder))
+        try:
+            print(f"== {backend} ==")
+            seconds = await generate(database, per_week * 52)
+            print(f"generated {per_week * 52:,} complaints in {seconds:.0f} s")
+            ctx = ServiceContext(
+                uow_factory=database.uow_factory,
+                sla=load_sla_engine(),
+                clock=Clock(YEAR_START + 60 * WEEK + timedelta(hours=1)),
+            )
+            yield SeededYear(database, ctx, Path(folder))
+        finally:
+            await _close(database, schema)
+
+
+@dataclass(frozen=True, slots=True)
+class SeededYear:
+    database: Database
+    ctx: ServiceContext
+    folder: Path
 
 
 def _units() -> list[str]:

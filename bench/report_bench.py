@@ -20,17 +20,14 @@ import argparse
 import asyncio
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.db_bench import WEEK, YEAR_START, Clock, _close, _open, generate
-from bot.domain.sla import load_sla_engine
+from bench.db_bench import seeded_year
 from bot.services.context import ServiceContext
 from bot.services.ledger import ledger
 from bot.services.reports import district_trend, weekly_report
@@ -73,33 +70,22 @@ async def one_run(ctx: ServiceContext, folder: Path, steps: dict[str, list[float
 
 
 async def run(backend: str, per_week: int, runs: int) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        database, schema = await _open(backend, Path(folder))
-        try:
-            print(f"== {backend} ==")
-            seconds = await generate(database, per_week * 52)
-            print(f"generated {per_week * 52:,} complaints in {seconds:.0f} s")
-            ctx = ServiceContext(
-                uow_factory=database.uow_factory,
-                sla=load_sla_engine(),
-                clock=Clock(YEAR_START + 60 * WEEK + timedelta(hours=1)),
+    async with seeded_year(backend, per_week) as year:
+        ctx = year.ctx
+        steps: dict[str, list[float]] = {}
+        orders = 0
+        for _ in range(runs):
+            orders = await one_run(ctx, year.folder, steps)
+        print(f"week {WEEK_MEASURED}: {orders:,} orders; {runs} runs")
+        for name, values in steps.items():
+            if name.endswith("KB"):
+                print(f"  {name:<45} {values[-1]:8.0f}")
+                continue
+            rest = values[1:] or values
+            print(
+                f"  {name:<45} first {values[0]:6.3f} s   median of the rest "
+                f"{statistics.median(rest):6.3f} s"
             )
-            steps: dict[str, list[float]] = {}
-            orders = 0
-            for _ in range(runs):
-                orders = await one_run(ctx, Path(folder), steps)
-            print(f"week {WEEK_MEASURED}: {orders:,} orders; {runs} runs")
-            for name, values in steps.items():
-                if name.endswith("KB"):
-                    print(f"  {name:<45} {values[-1]:8.0f}")
-                    continue
-                rest = values[1:] or values
-                print(
-                    f"  {name:<45} first {values[0]:6.3f} s   median of the rest "
-                    f"{statistics.median(rest):6.3f} s"
-                )
-        finally:
-            await _close(database, schema)
 
 
 def main() -> None:

@@ -28,7 +28,7 @@ from pathlib import Path
 from knowledge import brain
 from knowledge.learned.build import build_model, fit_sentence_ranker
 from knowledge.learned.combine import FINANCING_ALONE, CombinedAsker, CombinedRouter
-from knowledge.learned.corpus import Corpus, load_corpus
+from knowledge.learned.corpus import Corpus, Example, load_corpus
 from knowledge.learned.sentences import weights_of
 from knowledge.learned.train import HEADS
 
@@ -38,16 +38,6 @@ HELDOUT = ROOT / "bench" / "heldout"
 
 def pct(n: int, d: int) -> str:
     return f"{100 * n / d:5.1f}% ({n}/{d})" if d else "n/a"
-
-
-def without(corpus: Corpus, source: str, spent: bool) -> Corpus:
-    """The corpus without the spent lines of ``source`` (and without any spent question or
-    complaint about an entry when ``spent`` is false)."""
-    entries = tuple(
-        e for e in corpus.entries if e.group != "spent" or (spent and e.style != f"spent:{source}")
-    )
-    messages = tuple(m for m in corpus.messages if m.style != f"spent:{source}")
-    return Corpus(entries, messages)
 
 
 def evaluate(asker: CombinedAsker, path: Path, misses: bool) -> dict[str, list[int]]:
@@ -77,14 +67,20 @@ def writer(name: str) -> str:
 
 
 def without_writer(corpus: Corpus, suffix: str, spent: bool) -> Corpus:
-    """The corpus without any spent line of the writer of batches ``suffix``."""
-    fold = corpus
-    for source in {e.style.removeprefix("spent:") for e in corpus.all if e.group == "spent"}:
-        if writer(source) == suffix:
-            fold = without(fold, source, spent)
-    if not spent:
-        fold = Corpus(tuple(e for e in fold.entries if e.group != "spent"), fold.messages)
-    return fold
+    """The corpus without any spent line of the writer of batches ``suffix``; with ``spent``
+    false, without any spent line about an entry either (chat lines still train the kind
+    head)."""
+
+    def keep(example: Example) -> bool:
+        if example.group != "spent":
+            return True
+        if writer(example.style.removeprefix("spent:")) == suffix:
+            return False
+        return spent or example.entry is None
+
+    return Corpus(
+        tuple(e for e in corpus.entries if keep(e)), tuple(m for m in corpus.messages if keep(m))
+    )
 
 
 def complaints(corpus: Corpus, files: Sequence[Path], spent: bool) -> None:

@@ -17,19 +17,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-import tempfile
 import time
-from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import func, select
 
-from bench.db_bench import WEEK, YEAR_START, Clock, _close, _open, _units, generate
+from bench.db_bench import _units, seeded_year
 from bot.domain.records import Official, Role
-from bot.domain.sla import load_sla_engine
-from bot.services.context import ServiceContext
 from bot.services.weekly_push import send_weekly_summary
 from db.models import OutboxFileRow, OutboxRow
 from handlers.reports.files import weekly_files
@@ -38,43 +34,32 @@ WEEK_MEASURED = "2026-W28"
 
 
 async def run(backend: str, per_week: int) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        database, schema = await _open(backend, Path(folder))
-        try:
-            print(f"== {backend} ==")
-            seconds = await generate(database, per_week * 52)
-            print(f"generated {per_week * 52:,} complaints in {seconds:.0f} s")
-            ctx = ServiceContext(
-                uow_factory=database.uow_factory,
-                sla=load_sla_engine(),
-                clock=Clock(YEAR_START + 60 * WEEK + timedelta(hours=1)),
-            )
-            async with ctx.uow_factory() as uow:
-                for i, unit in enumerate(_units()):
-                    await uow.officials.upsert(Official(5_000_000 + i, unit, Role.HANDLER))
-                for i in range(2):
-                    await uow.officials.upsert(Official(6_000_000 + i, None, Role.SUPERVISOR))
-                await uow.commit()
-            began = time.perf_counter()
-            people = await send_weekly_summary(ctx, WEEK_MEASURED, weekly_files)
-            first = time.perf_counter() - began
-            began = time.perf_counter()
-            again = await send_weekly_summary(ctx, WEEK_MEASURED, weekly_files)
-            second = time.perf_counter() - began
-            async with database.engine.connect() as connection:
-                files, size = (
-                    await connection.execute(
-                        select(func.count(), func.sum(func.length(OutboxFileRow.content)))
-                    )
-                ).one()
-                messages = (
-                    await connection.execute(select(func.count()).select_from(OutboxRow))
-                ).scalar_one()
-            print(f"week {WEEK_MEASURED}: queued for {people} people in {first:.1f} s")
-            print(f"  outbox messages {messages}, stored files {files} ({size / 1024:.0f} KB)")
-            print(f"  the same push again: queued for {again} in {second:.1f} s")
-        finally:
-            await _close(database, schema)
+    async with seeded_year(backend, per_week) as year:
+        database, ctx = year.database, year.ctx
+        async with ctx.uow_factory() as uow:
+            for i, unit in enumerate(_units()):
+                await uow.officials.upsert(Official(5_000_000 + i, unit, Role.HANDLER))
+            for i in range(2):
+                await uow.officials.upsert(Official(6_000_000 + i, None, Role.SUPERVISOR))
+            await uow.commit()
+        began = time.perf_counter()
+        people = await send_weekly_summary(ctx, WEEK_MEASURED, weekly_files)
+        first = time.perf_counter() - began
+        began = time.perf_counter()
+        again = await send_weekly_summary(ctx, WEEK_MEASURED, weekly_files)
+        second = time.perf_counter() - began
+        async with database.engine.connect() as connection:
+            files, size = (
+                await connection.execute(
+                    select(func.count(), func.sum(func.length(OutboxFileRow.content)))
+                )
+            ).one()
+            messages = (
+                await connection.execute(select(func.count()).select_from(OutboxRow))
+            ).scalar_one()
+        print(f"week {WEEK_MEASURED}: queued for {people} people in {first:.1f} s")
+        print(f"  outbox messages {messages}, stored files {files} ({size / 1024:.0f} KB)")
+        print(f"  the same push again: queued for {again} in {second:.1f} s")
 
 
 def main() -> None:

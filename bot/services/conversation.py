@@ -17,7 +17,15 @@ from datetime import timedelta
 from enum import StrEnum
 
 from bot.domain.lifecycle import PermissionDenied
-from bot.domain.records import Actor, ChatState, Complaint, EventKind, Status, reference_key
+from bot.domain.records import (
+    Actor,
+    ChatState,
+    Complaint,
+    Enterprise,
+    EventKind,
+    Status,
+    reference_key,
+)
 from bot.ports import UnitOfWork
 from bot.services.context import ServiceContext
 from bot.services.intake import check_text
@@ -87,7 +95,8 @@ async def understand(
     async with ctx.uow_factory() as uow:
         if await _is_official(uow, actor):
             return Understanding(Next.OFFICIAL, intent)
-        mine = await _open_complaints(uow, actor)
+        enterprise = await uow.enterprises.find(actor)
+        mine = await _open_complaints(uow, enterprise)
         state = await uow.chat_states.get(actor)
         if state is not None and now - state.updated_at > REMEMBER_FOR:
             state = None
@@ -102,8 +111,7 @@ async def understand(
             replying_to = replying_to or str(state.data.get("number") or "") or None
         if state is not None and state.state == WAITING_TEXT:
             attachments = tuple(str(a) for a in state.data.get("attachments", ()))
-        known = bool(mine) or await uow.enterprises.find(actor) is not None
-        decided = await _decide(ctx, uow, intent, text, mine, replying_to, known)
+        decided = await _decide(ctx, uow, intent, text, mine, replying_to, enterprise is not None)
         if attachments and decided.next in (*WAITS_FOR_CHOICE, Next.WELCOME):
             # the text describes the photos sent before it: a complaint, not a question
             decided = Understanding(Next.FILE, intent, None, decided.open_numbers)
@@ -224,8 +232,7 @@ async def _is_official(uow: UnitOfWork, actor: Actor) -> bool:
     return True
 
 
-async def _open_complaints(uow: UnitOfWork, actor: Actor) -> list[Complaint]:
-    enterprise = await uow.enterprises.find(actor)
+async def _open_complaints(uow: UnitOfWork, enterprise: Enterprise | None) -> list[Complaint]:
     if enterprise is None or enterprise.id is None:
         return []
     complaints = await uow.complaints.for_enterprise(enterprise.id, 20)

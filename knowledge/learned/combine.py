@@ -447,8 +447,6 @@ class CombinedAsker:
         confident_at: float = ANSWER_CONFIDENT,
     ) -> None:
         self.searcher = searcher
-        #: a corpus line with this text does not vote (set by evaluation: leave one out)
-        self.held_out_text: str | None = None
         self.model = model
         self.weight = weight
         self.sharpness = sharpness
@@ -497,7 +495,7 @@ class CombinedAsker:
     ) -> np.ndarray:
         """Each sentence's share of the votes of the ``VOTERS`` corpus questions about
         ``measure`` nearest to ``question`` (each voting its similarity for its answer); the
-        corpus line ``own`` (else ``held_out_text``) does not vote."""
+        corpus line ``own`` does not vote (evaluation and fitting: leave it out)."""
         return self._vote_detail(question, measure, sentences, own)[0]
 
     def _vote_detail(
@@ -511,7 +509,6 @@ class CombinedAsker:
         if not refs:
             return votes, nearest
         sims = vectors.dot(self.model.vector(question))
-        own = own if own is not None else self.held_out_text
         if own is not None:
             sims = np.where(np.array([r.text == own for r in refs]), -1.0, sims)
         np.maximum.at(nearest, picked, np.clip(sims, 0.0, None))
