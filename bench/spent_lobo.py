@@ -27,7 +27,7 @@ from pathlib import Path
 
 from knowledge import brain
 from knowledge.learned.build import build_model, fit_sentence_ranker
-from knowledge.learned.combine import FINANCING_ALONE, CombinedAsker, CombinedRouter
+from knowledge.learned.combine import FINANCING_BAR, CombinedAsker, CombinedRouter
 from knowledge.learned.corpus import Corpus, Example, load_corpus
 from knowledge.learned.sentences import weights_of
 from knowledge.learned.train import HEADS
@@ -115,7 +115,7 @@ def complaints(corpus: Corpus, files: Sequence[Path], spent: bool) -> None:
         _print_routing(path.name, t)
     _print_routing("ALL", total)
     for bar in (0.1, 0.2, 0.3, 0.4, 0.5, 0.7):
-        said = [(f, p >= (bar if t else FINANCING_ALONE)) for f, p, t in money]
+        said = [(f, p >= (bar if t else FINANCING_BAR)) for f, p, t in money]
         print(
             f"  1330 bar with a trigger word {bar:.2f} (head alone only): financing lines "
             f"{pct(sum(1 for f, y in said if f and y), sum(1 for f, _ in said if f))}, "

@@ -2,9 +2,9 @@
 
 Owns how the two are combined and how sure the result is. For a complaint:
 
-1. **financing** (the 1330 policy): the model's financing head decides; the SLA trigger words
-   (``sla_policies.json``) lower the bar it must clear, they no longer decide alone (money in a
-   text is not a financing request);
+1. **financing** (the 1330 policy): the model's financing head decides (``FINANCING_BAR``);
+   the SLA trigger words (``sla_policies.json``) are only named in the explanation (money in
+   a text is not a financing request);
 2. **retrieval** (BM25/rapidfuzz search plus the unit cues, ``knowledge.routing``) ranks the
    measures; a unit the text shows as not responsible (it refused, it is complained about)
    gives no cue;
@@ -75,14 +75,13 @@ ASK_SHARPNESS = 4.0
 #: at 0.75, 1.0% silent errors and 3.8% dispatched; at 0.85, 0.6% and 9.0%): blind wording
 #: is read more confidently than it deserves, so the margin goes to the dispatcher
 DISPATCH_BELOW = 0.85
-#: the financing head's bar for the 1330 policy: without a trigger word, with one, and for a
-#: complaint that falls under one of the policy's credit measures whatever its words. A
-#: trigger word no longer lowers the bar: owners name loans as the harm of another matter
-#: ("产权证办不下来，俺想抵押贷点款都弄不成"), and one writer left out, a bar of 0.1 with a
-#: trigger gave 100% of 95 financing lines and 4 false 1330 in 505 others, 0.7 gave 98.9%
-#: and 1 (``python -m bench.spent_lobo --complaints``)
-FINANCING_ALONE = 0.7
-FINANCING_WITH_TRIGGER = 0.7
+#: the financing head's bar for the 1330 policy, and for a complaint that falls under one of
+#: the policy's credit measures whatever its words. Trigger words (``sla_policies.json``) are
+#: named in the explanation but no longer lower the bar: owners name loans as the harm of
+#: another matter ("产权证办不下来，俺想抵押贷点款都弄不成"); one writer left out, a bar of
+#: 0.1 with a trigger gave 100% of 95 financing lines and 4 false 1330 in 505 others, 0.7
+#: gave 98.9% and 1 (``python -m bench.spent_lobo --complaints`` sweeps it)
+FINANCING_BAR = 0.7
 FINANCING_BY_MEASURE = 0.25
 #: a question is answered outright when its best measure's share reaches this, or when
 #: retrieval alone is confident of the same measure (its own threshold was calibrated on
@@ -225,8 +224,7 @@ class CombinedRouter:
         rule = self.router.sla_policies.decide(cleaned)
         triggered = rule.policy == self._financing_policy
         p = self.model.financing_probability(cleaned) if probability is None else probability
-        bar = FINANCING_WITH_TRIGGER if triggered and self.use_rules else FINANCING_ALONE
-        return p >= bar, p, rule.matched_terms if triggered else ()
+        return p >= FINANCING_BAR, p, rule.matched_terms if triggered else ()
 
     def financing_decision(self, text: str, probability: float) -> bool:
         return self.financing(text, probability)[0]
