@@ -168,8 +168,32 @@ def read(path: Path, version: str) -> tuple[dict[str, Any], dict[str, npt.NDArra
     return header, arrays
 
 
+#: how many model files a folder keeps: the newest, written last, and a few before it (two
+#: checkouts at different commits may share the folder; each would otherwise rebuild)
+KEEP_MODELS = 3
+
+
+def prune(directory: Path, keep: int = KEEP_MODELS) -> list[Path]:
+    """Remove all but the ``keep`` most recently written model files of ``directory``
+    (nothing else in it); the removed paths. A model already loaded is held in memory, so a
+    running bot loses nothing."""
+    found = []
+    for path in directory.glob(file_name("*")):  # learned-*.bin: not the .tmp files
+        with contextlib.suppress(OSError):
+            found.append((path.stat().st_mtime_ns, path.name, path))
+    removed = []
+    for _mtime, _name, path in sorted(found, reverse=True)[keep:]:
+        try:
+            path.unlink()
+            removed.append(path)
+        except OSError as exc:
+            log.warning("old model %s not removed: %s", path, exc)
+    return removed
+
+
 def write(path: Path, payload: bytes) -> bool:
-    """Write ``payload`` to ``path`` atomically; False (logged) when impossible."""
+    """Write ``payload`` to ``path`` atomically, then prune the folder's older model files
+    (``prune``); False (logged) when it cannot be written."""
     tmp: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -188,4 +212,5 @@ def write(path: Path, payload: bytes) -> bool:
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+    prune(path.parent)
     return True

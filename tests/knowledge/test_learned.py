@@ -9,6 +9,7 @@ tests/conftest.py).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -366,3 +367,22 @@ def test_a_text_that_refers_back_is_not_filed_at_once(text: str, filed: bool) ->
     assert intent.kind is MessageKind.COMPLAINT
     assert intent.confident is filed, intent
     assert (intent.source == "model+refers-back") is not filed
+
+
+def test_writing_a_model_keeps_only_the_newest_few(tmp_path: Path) -> None:
+    old = []
+    for i in range(5):
+        path = tmp_path / artefact.file_name(f"{i:016x}")
+        path.write_bytes(b"old")
+        os.utime(path, ns=(i * 10**9, i * 10**9))
+        old.append(path)
+    other = tmp_path / "notes.txt"
+    other.write_text("not a model", encoding="utf-8")
+    newest = tmp_path / artefact.file_name("f" * 16)
+    assert artefact.write(newest, b"new")
+    kept = sorted(p.name for p in tmp_path.glob("learned-*.bin"))
+    # the new file and the two written last before it; nothing else in the folder touched
+    assert kept == sorted([newest.name, old[4].name, old[3].name])
+    assert other.exists() and newest.read_bytes() == b"new"
+    # a folder of fewer files loses none
+    assert artefact.prune(tmp_path) == []
