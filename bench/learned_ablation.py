@@ -262,7 +262,7 @@ def cached_model(
     each run, so changes to the combination need no retraining."""
     import pickle  # noqa: PLC0415
 
-    from knowledge.learned.build import _knowledge, _route_calibration, analyzer_for  # noqa: PLC0415
+    from knowledge.learned.build import _knowledge, analyzer_for, route_calibration  # noqa: PLC0415
     from knowledge.learned.train import train_model  # noqa: PLC0415
 
     measures, unit_names = _knowledge()
@@ -280,7 +280,7 @@ def cached_model(
         cache.mkdir(parents=True, exist_ok=True)
         path.write_bytes(pickle.dumps(trained))
     model = LearnedModel.from_trained(trained, path.stem)
-    model.combiner["route"] = _route_calibration(model, trained, measures, router)
+    model.combiner["route"] = route_calibration(model, trained, router)
     return model
 
 

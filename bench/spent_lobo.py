@@ -24,13 +24,20 @@ import sys
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from knowledge import brain
-from knowledge.learned.build import build_model, fit_sentence_ranker
-from knowledge.learned.combine import FINANCING_BAR, CombinedAsker, CombinedRouter
+from knowledge.learned.build import (
+    build_model,
+    build_trained,
+    fit_sentence_ranker,
+    route_calibration,
+)
+from knowledge.learned.combine import CombinedAsker, CombinedRouter
 from knowledge.learned.corpus import Corpus, Example, load_corpus
 from knowledge.learned.sentences import weights_of
-from knowledge.learned.train import HEADS
+from knowledge.learned.train import HEADS, UNIT_HEAD
+from knowledge.routing.router import RouteDecision
 
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "bench" / "heldout"
@@ -83,56 +90,81 @@ def without_writer(corpus: Corpus, suffix: str, spent: bool) -> Corpus:
     )
 
 
-def complaints(corpus: Corpus, files: Sequence[Path], spent: bool) -> None:
-    """Routing, one writer left out: right, wrong and not dispatched, dispatched, 1330."""
-    heads = [h for h in HEADS if h.name in ("complaint", "financing")]
+def complaints(corpus: Corpus, files: Sequence[Path], spent: bool, misses: bool = False) -> None:
+    """Routing, one writer left out: right, wrong and not dispatched, dispatched, 1330; with
+    the unit head choosing among a measure's lead units and, on the same fold's model,
+    without it (the first lead unit). With ``misses``, each wrong unit (unit head), marked
+    ``unit`` when an accepted unit leads the chosen measure (only the choice among its lead
+    units was wrong) and ``measure`` otherwise."""
+    heads = [*(h for h in HEADS if h.name in ("complaint", "financing")), UNIT_HEAD]
     router = brain.retrieval_router()
-    total = [0, 0, 0, 0, 0, 0, 0]  # n, right, silent, dispatched, fin, fin ok, false 1330
-    seen: list[tuple[bool, float]] = []  # (right, confidence) of every complaint
-    money: list[tuple[bool, float, bool]] = []  # (financing line, p financing, trigger word)
+    by_id = {m.id: m for m in router.searcher.measures}
+    variants = ("unit head", "first lead")
+    # n, right, silent, dispatched, fin, fin ok, false 1330
+    total = {v: [0] * 7 for v in variants}
+    seen: dict[str, list[tuple[bool, float]]] = {v: [] for v in variants}  # (right, confidence)
+    money: list[tuple[bool, float]] = []  # (financing line, p financing)
     for path in files:
         fold = without_writer(corpus, writer(path.name), spent)
-        model = build_model(corpus=fold, heads=heads, version="lobo")
-        combined = CombinedRouter(router, model, router.searcher.measures)
-        t = [0] * 7
-        for line in path.read_text(encoding="utf-8").splitlines():
-            row = json.loads(line)
-            decision = combined.route(row["text"])
-            right = decision.lead_unit in row["accepted_units"]
-            seen.append((right, decision.confidence if decision.lead_unit else -1.0))
-            _said, p_financing, triggers = combined.financing(row["text"])
-            money.append((row["sla_policy"] == "1330", p_financing, bool(triggers)))
-            t[0] += 1
-            t[1] += right
-            t[2] += (not right) and not decision.needs_dispatcher
-            t[3] += decision.needs_dispatcher
-            financing = row["sla_policy"] == "1330"
-            t[4] += financing
-            t[5] += financing and decision.sla_policy == "1330"
-            t[6] += (not financing) and decision.sla_policy == "1330"
-        for i, v in enumerate(t):
-            total[i] += v
-        _print_routing(path.name, t)
-    _print_routing("ALL", total)
-    for bar in (0.1, 0.2, 0.3, 0.4, 0.5, 0.7):
-        said = [(f, p >= (bar if t else FINANCING_BAR)) for f, p, t in money]
+        model, trained = build_trained(fold, heads, "lobo")
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+        for variant in variants:
+            head = variant == "unit head"
+            model.combiner["route"] = route_calibration(model, trained, use_unit_head=head)
+            combined = CombinedRouter(router, model, router.searcher.measures, use_unit_head=head)
+            t = [0] * 7
+            for row in rows:
+                decision = combined.route(row["text"])
+                right = decision.lead_unit in row["accepted_units"]
+                if misses and not right and variant == "unit head":
+                    _print_miss(row, decision, by_id)
+                seen[variant].append((right, decision.confidence if decision.lead_unit else -1.0))
+                financing = row["sla_policy"] == "1330"
+                if variant == "unit head":
+                    money.append((financing, combined.financing(row["text"])[1]))
+                t[0] += 1
+                t[1] += right
+                t[2] += (not right) and not decision.needs_dispatcher
+                t[3] += decision.needs_dispatcher
+                t[4] += financing
+                t[5] += financing and decision.sla_policy == "1330"
+                t[6] += (not financing) and decision.sla_policy == "1330"
+            for i, v in enumerate(t):
+                total[variant][i] += v
+            _print_routing(f"{path.name} {variant}", t)
+    for variant in variants:
+        _print_routing(f"ALL {variant}", total[variant])
+    for bar in (0.3, 0.5, 0.6, 0.7, 0.8):
         print(
-            f"  1330 bar with a trigger word {bar:.2f} (head alone only): financing lines "
-            f"{pct(sum(1 for f, y in said if f and y), sum(1 for f, _ in said if f))}, "
-            f"false {sum(1 for f, y in said if y and not f)}"
+            f"  1330 bar {bar:.2f}: financing lines "
+            f"{pct(sum(1 for f, p in money if f and p >= bar), sum(1 for f, _ in money if f))}, "
+            f"false {sum(1 for f, p in money if p >= bar and not f)}"
         )
-    for below in (0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9):
-        silent = sum(1 for right, c in seen if not right and c >= below)
-        sent = sum(1 for _right, c in seen if c < below)
-        print(
-            f"  dispatch below {below:.2f}: silent {pct(silent, len(seen)):14} "
-            f"dispatched {pct(sent, len(seen))}"
-        )
+    for variant in variants:
+        for below in (0.7, 0.75, 0.8, 0.85, 0.9):
+            silent = sum(1 for right, c in seen[variant] if not right and c >= below)
+            sent = sum(1 for _right, c in seen[variant] if c < below)
+            print(
+                f"  {variant}: dispatch below {below:.2f}: silent "
+                f"{pct(silent, len(seen[variant])):14} dispatched {pct(sent, len(seen[variant]))}"
+            )
+
+
+def _print_miss(row: dict[str, Any], decision: RouteDecision, measures: dict[str, Any]) -> None:
+    measure = measures[decision.measure.id] if decision.measure else None
+    leads = (*measure.lead_units, *measure.lead_groups) if measure else ()
+    where = "unit" if set(leads) & set(row["accepted_units"]) else "measure"
+    said = "dispatched" if decision.needs_dispatcher else "SILENT"
+    print(
+        f"  MISS {where:7} {said:10} {decision.confidence:.2f} {row['text'][:70]}\n"
+        f"    got {decision.lead_unit} ({measure.id if measure else '-'} {'、'.join(leads)})"
+        f" want {'、'.join(row['accepted_units'])}"
+    )
 
 
 def _print_routing(name: str, t: Sequence[int]) -> None:
     print(
-        f"{name:34} right {pct(t[1], t[0]):16} silent {pct(t[2], t[0]):14} "
+        f"{name:45} right {pct(t[1], t[0]):16} silent {pct(t[2], t[0]):14} "
         f"dispatched {pct(t[3], t[0]):14} 1330 {pct(t[5], t[4]):12} false 1330 {t[6]}",
         flush=True,
     )
@@ -141,13 +173,13 @@ def _print_routing(name: str, t: Sequence[int]) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-spent", action="store_true", help="train without spent batches")
-    parser.add_argument("--misses", action="store_true", help="print each quoted-sentence miss")
+    parser.add_argument("--misses", action="store_true", help="print each miss (sentence or unit)")
     parser.add_argument("--complaints", action="store_true", help="routing, not questions")
     parser.add_argument("batches", nargs="*", type=Path)
     args = parser.parse_args(argv)
     if args.complaints:
         recent = sorted(HELDOUT.glob("complaints.2026-12-*.jsonl"))
-        complaints(load_corpus(), args.batches or recent, not args.no_spent)
+        complaints(load_corpus(), args.batches or recent, not args.no_spent, args.misses)
         return 0
     files = args.batches or sorted(
         p for p in HELDOUT.glob("questions.*.jsonl") if '"snippet"' in p.read_text("utf-8")

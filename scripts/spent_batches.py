@@ -4,8 +4,9 @@ hand after a batch's first look is reported; never before).
 Questions keep the entry their writer accepted first and the fragment that answers (when the
 batch gives one). Complaints name units, not entries: a complaint keeps a measure its
 accepted units lead (``complaint_entry``; retrieval only, so the learned model never labels
-its own training lines) and its SLA policy; a complaint no such measure is found for trains
-the message-kind head only.
+its own training lines), its SLA policy and its accepted units (the unit head, which picks
+among a measure's lead units); a complaint no such measure is found for trains the
+message-kind and unit heads only.
 """
 
 from __future__ import annotations
@@ -51,14 +52,14 @@ def complaint_entry(text: str, accepted: list[str]) -> str | None:
 
 
 def main() -> None:
-    out: list[dict[str, str]] = []
+    out: list[dict[str, object]] = []
     seen: set[str] = set()
     for path in sorted((ROOT / "bench" / "heldout").glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             if not line.strip():
                 continue
             row = json.loads(line)
-            extra: dict[str, str] = {}
+            extra: dict[str, object] = {}
             if "question" in row:
                 kind, text = "question", row["question"]
                 extra["entry"] = row["accepted"][0]
@@ -66,6 +67,7 @@ def main() -> None:
                     extra["answer"] = row["snippet"]
             elif "accepted_units" in row:
                 kind, text = "complaint", row["text"]
+                extra["units"] = row["accepted_units"]
                 entry = complaint_entry(text, row["accepted_units"])
                 if entry is not None:
                     extra["entry"] = entry

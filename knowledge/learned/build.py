@@ -71,22 +71,35 @@ def build_model(
     """Train a model on the corpus (``corpus``, else read from ``corpus_dir``) and the shipped
     knowledge base; deterministic. The routing confidence is calibrated with ``router``
     (default: the shipped retrieval router)."""
-    measures, unit_names = _knowledge()
-    config = config or FeatureConfig()
-    analyzer = analyzer_for(config, measures, unit_names)
     if corpus is None:
-        corpus = load_corpus(corpus_dir, entry_ids=[m.id for m in measures])
-    trained = train_model(corpus, measures, analyzer, heads)
-    model = LearnedModel.from_trained(trained, version or artefact.model_version(corpus_dir))
+        corpus = load_corpus(corpus_dir, entry_ids=[m.id for m in _knowledge()[0]])
+    model, trained = build_trained(
+        corpus, heads, version or artefact.model_version(corpus_dir), config
+    )
     if calibrate and "complaint" in trained.heads and "financing" in trained.heads:
         started = time.perf_counter()
-        model.combiner["route"] = _route_calibration(model, trained, measures, router)
+        model.combiner["route"] = route_calibration(model, trained, router)
         model.seconds += time.perf_counter() - started
     if calibrate and "question" in trained.heads:
         started = time.perf_counter()
         model.combiner["sentence"] = fit_sentence_ranker(model, corpus, router)
         model.seconds += time.perf_counter() - started
     return model
+
+
+def build_trained(
+    corpus: Corpus,
+    heads: Sequence[HeadSpec] = HEADS,
+    version: str = "dev",
+    config: FeatureConfig | None = None,
+) -> tuple[LearnedModel, TrainedModel]:
+    """The heads fitted on ``corpus`` and the shipped knowledge base, uncalibrated, with
+    what training kept (out-of-fold predictions) for calibrating them."""
+    measures, unit_names = _knowledge()
+    analyzer = analyzer_for(config or FeatureConfig(), measures, unit_names)
+    with analyzer.remembering():
+        trained = train_model(corpus, measures, analyzer, heads)
+        return LearnedModel.from_trained(trained, version), trained
 
 
 def fit_sentence_ranker(
@@ -116,15 +129,20 @@ def fit_sentence_ranker(
     return fit_ranker(samples)
 
 
-def _route_calibration(
+def route_calibration(
     model: LearnedModel,
     trained: TrainedModel,
-    measures: Sequence[Measure],
-    router: Router | None,
+    router: Router | None = None,
+    *,
+    use_unit_head: bool = True,
 ) -> dict[str, object]:
+    """The routing confidence's calibration, on the complaint head's out-of-fold
+    predictions: a corpus complaint is right when its unit leads its entry, a spent one when
+    its writer accepted the unit (the plan's lead units are not all equally right)."""
     from knowledge import brain  # noqa: PLC0415 - the shipped router (retrieval)
     from knowledge.learned.combine import CombinedRouter, fit_route_calibration  # noqa: PLC0415
 
+    measures = _knowledge()[0]
     head = trained.heads["complaint"]
     financing = trained.heads["financing"]
     assert head.oof is not None and financing.oof is not None
@@ -135,13 +153,16 @@ def _route_calibration(
     }
     by_id = {m.id: m for m in measures}
     units = [
-        (
+        head.oof_examples[i].units
+        or (
             *by_id[str(head.oof_examples[i].entry)].lead_units,
             *by_id[str(head.oof_examples[i].entry)].lead_groups,
         )
         for i in rows
     ]
-    combined = CombinedRouter(router or brain.retrieval_router(), model, measures)
+    combined = CombinedRouter(
+        router or brain.retrieval_router(), model, measures, use_unit_head=use_unit_head
+    )
     return fit_route_calibration(
         combined, texts, head.oof[rows], [by_text.get(t, 0.0) for t in texts], units
     )

@@ -65,6 +65,8 @@ class Example:
     style: str = ""  # spoken / workorder / wrong_unit / mixed; plain / colloquial
     sla: str | None = None  # complaints: "1330" or "general" (None: not labelled)
     answer: str | None = None  # questions: the sentence of the entry that answers
+    #: spent complaints: the units their writer accepted as responsible (the unit head)
+    units: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,9 +156,10 @@ def _spent_example(raw: dict[str, object], path: Path, known: set[str] | None) -
     """A line of a spent blind batch. A question or complaint with an entry (the entry its
     writer accepted first; for a complaint, the one ``scripts/spent_batches.py`` found among
     the measures its accepted units lead) trains the entry heads like a corpus line, a
-    question's answering fragment votes, a complaint's SLA policy trains the financing head;
-    anything else trains the message-kind head only. ``style`` names the batch, so
-    evaluation can hold one batch out."""
+    question's answering fragment votes, a complaint's SLA policy trains the financing head
+    and its accepted units the unit head; anything else trains the message-kind head (and a
+    complaint's units the unit head) only. ``style`` names the batch, so evaluation can hold
+    one batch out."""
     kind = _text(raw, "kind", path)
     if kind not in KINDS:
         raise CorpusError(f"消息类型未知：{kind}", f"unknown kind {kind!r} in {path}")
@@ -167,6 +170,9 @@ def _spent_example(raw: dict[str, object], path: Path, known: set[str] | None) -
         raise CorpusError(f"语料引用了未知举措：{entry}", f"unknown entry {entry!r} in {path}")
     answer = raw.get("answer")
     sla = raw.get("sla")
+    units = raw.get("units", [])
+    if not isinstance(units, list) or not all(isinstance(u, str) and u for u in units):
+        raise CorpusError("语料的受理单位格式错误", f"units must be a list of names in {path}")
     return Example(
         text=_text(raw, "text", path),
         kind=kind,
@@ -175,6 +181,7 @@ def _spent_example(raw: dict[str, object], path: Path, known: set[str] | None) -
         style=f"spent:{raw.get('source', '')}",
         sla=str(sla) if kind == "complaint" and entry is not None and sla else None,
         answer=answer if isinstance(answer, str) and answer else None,
+        units=tuple(units) if kind == "complaint" else (),
     )
 
 

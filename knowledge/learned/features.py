@@ -17,10 +17,11 @@ Feature strings:
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -76,13 +77,34 @@ class Analyzer:
     def __init__(self, config: FeatureConfig, lexicon: Lexicon | None = None) -> None:
         self.config = config
         self.lexicon = lexicon if config.lexicon else None
+        self._memo: dict[str, list[str]] | None = None
         self._cut = None
         if config.words:
             from knowledge.search import segment  # noqa: PLC0415 - jieba only when words are on
 
             self._cut = segment.cut_words
 
+    @contextlib.contextmanager
+    def remembering(self) -> Iterator[None]:
+        """Within the block each text is analysed once (training reads every text three
+        times: the vocabulary, the heads' matrix, the kept examples; segmentation and the
+        lexicon dominate its time); the memory is dropped after."""
+        self._memo = {}
+        try:
+            yield
+        finally:
+            self._memo = None
+
     def __call__(self, text: str) -> list[str]:
+        memo = self._memo
+        if memo is not None:
+            found = memo.get(text)
+            if found is None:
+                found = memo[text] = self._analyse(text)
+            return found
+        return self._analyse(text)
+
+    def _analyse(self, text: str) -> list[str]:
         clean = normalize(text, max_chars=MAX_CHARS)
         out: list[str] = []
         lo, hi = self.config.min_n, self.config.max_n

@@ -238,7 +238,14 @@ def test_route_explain_names_examples_words_and_rules(capsys: pytest.CaptureFixt
     assert main(["route", "--explain", "--json", text]) == 0
     details = json.loads(capsys.readouterr().out)["explain"]
     assert len(details["nearest"]) == 3 and details["words"] and details["model"]
-    assert set(details["features"]) == {"mixture", "model", "retrieval", "agree", "best_hit"}
+    assert set(details["features"]) == {
+        "mixture",
+        "model",
+        "retrieval",
+        "agree",
+        "best_hit",
+        "sole_lead",
+    }
 
 
 def test_ask_explain_names_examples_words_and_rules(capsys: pytest.CaptureFixture[str]) -> None:
