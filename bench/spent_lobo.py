@@ -22,7 +22,7 @@ import argparse
 import json
 import sys
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -90,16 +90,24 @@ def without_writer(corpus: Corpus, suffix: str, spent: bool) -> Corpus:
     )
 
 
-def complaints(corpus: Corpus, files: Sequence[Path], spent: bool, misses: bool = False) -> None:
-    """Routing, one writer left out: right, wrong and not dispatched, dispatched, 1330; with
-    the unit head choosing among a measure's lead units and, on the same fold's model,
-    without it (the first lead unit). With ``misses``, each wrong unit (unit head), marked
+def complaints(
+    corpus: Corpus,
+    files: Sequence[Path],
+    spent: bool,
+    misses: bool = False,
+    variants: Mapping[str, Mapping[str, Any]] | None = None,
+) -> None:
+    """Routing, one writer left out: right, wrong and not dispatched, dispatched, 1330; for
+    each variant (``CombinedRouter`` options; default: as shipped, and with the unit head
+    choosing among a measure's lead units), on the same fold's model, the routing confidence
+    calibrated for the variant. With ``misses``, each wrong unit of the first variant, marked
     ``unit`` when an accepted unit leads the chosen measure (only the choice among its lead
     units was wrong) and ``measure`` otherwise."""
+    variants = variants or {"shipped": {"use_unit_head": False}, "unit head": {}}
     heads = [*(h for h in HEADS if h.name in ("complaint", "financing")), UNIT_HEAD]
     router = brain.retrieval_router()
     by_id = {m.id: m for m in router.searcher.measures}
-    variants = ("unit head", "first lead")
+    first = next(iter(variants))
     # n, right, silent, dispatched, fin, fin ok, false 1330
     total = {v: [0] * 7 for v in variants}
     seen: dict[str, list[tuple[bool, float]]] = {v: [] for v in variants}  # (right, confidence)
@@ -108,19 +116,18 @@ def complaints(corpus: Corpus, files: Sequence[Path], spent: bool, misses: bool 
         fold = without_writer(corpus, writer(path.name), spent)
         model, trained = build_trained(fold, heads, "lobo")
         rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-        for variant in variants:
-            head = variant == "unit head"
-            model.combiner["route"] = route_calibration(model, trained, use_unit_head=head)
-            combined = CombinedRouter(router, model, router.searcher.measures, use_unit_head=head)
+        for variant, options in variants.items():
+            model.combiner["route"] = route_calibration(model, trained, **options)
+            combined = CombinedRouter(router, model, router.searcher.measures, **options)
             t = [0] * 7
             for row in rows:
                 decision = combined.route(row["text"])
                 right = decision.lead_unit in row["accepted_units"]
-                if misses and not right and variant == "unit head":
+                if misses and not right and variant == first:
                     _print_miss(row, decision, by_id)
                 seen[variant].append((right, decision.confidence if decision.lead_unit else -1.0))
                 financing = row["sla_policy"] == "1330"
-                if variant == "unit head":
+                if variant == first:
                     money.append((financing, combined.financing(row["text"])[1]))
                 t[0] += 1
                 t[1] += right
@@ -175,11 +182,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-spent", action="store_true", help="train without spent batches")
     parser.add_argument("--misses", action="store_true", help="print each miss (sentence or unit)")
     parser.add_argument("--complaints", action="store_true", help="routing, not questions")
+    parser.add_argument(
+        "--financing-weights",
+        help="complaints: compare these weights of the financial units for a financing "
+        "request (comma-separated; shipped: FINANCING_WEIGHT)",
+    )
     parser.add_argument("batches", nargs="*", type=Path)
     args = parser.parse_args(argv)
     if args.complaints:
         recent = sorted(HELDOUT.glob("complaints.2026-12-*.jsonl"))
-        complaints(load_corpus(), args.batches or recent, not args.no_spent, args.misses)
+        variants = None
+        if args.financing_weights:
+            variants = {
+                f"financing weight {w}": {"use_unit_head": False, "financing_weight": float(w)}
+                for w in args.financing_weights.split(",")
+            }
+        complaints(load_corpus(), args.batches or recent, not args.no_spent, args.misses, variants)
         return 0
     files = args.batches or sorted(
         p for p in HELDOUT.glob("questions.*.jsonl") if '"snippet"' in p.read_text("utf-8")

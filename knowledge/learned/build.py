@@ -13,6 +13,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from knowledge.learned import artefact
 from knowledge.learned.corpus import CORPUS_DIR, Corpus, load_corpus
@@ -133,12 +134,12 @@ def route_calibration(
     model: LearnedModel,
     trained: TrainedModel,
     router: Router | None = None,
-    *,
-    use_unit_head: bool = True,
+    **options: Any,
 ) -> dict[str, object]:
     """The routing confidence's calibration, on the complaint head's out-of-fold
     predictions: a corpus complaint is right when its unit leads its entry, a spent one when
-    its writer accepted the unit (the plan's lead units are not all equally right)."""
+    its writer accepted the unit (the plan's lead units are not all equally right).
+    ``options``: the ``CombinedRouter``'s (benches compare variants)."""
     from knowledge import brain  # noqa: PLC0415 - the shipped router (retrieval)
     from knowledge.learned.combine import CombinedRouter, fit_route_calibration  # noqa: PLC0415
 
@@ -160,9 +161,7 @@ def route_calibration(
         )
         for i in rows
     ]
-    combined = CombinedRouter(
-        router or brain.retrieval_router(), model, measures, use_unit_head=use_unit_head
-    )
+    combined = CombinedRouter(router or brain.retrieval_router(), model, measures, **options)
     return fit_route_calibration(
         combined, texts, head.oof[rows], [by_text.get(t, 0.0) for t in texts], units
     )
