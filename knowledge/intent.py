@@ -91,6 +91,14 @@ _THANKS = _words(
     "好的谢谢 嗯 嗯嗯 收到 明白 明白了 知道了 了解 行 ok okay 再见 拜拜 👍 🙏"
 )
 _STARS = re.compile(r"^(给)?([1-5一二三四五])(颗)?星(好评)?$|^(好评|差评|满意|非常满意|不满意)$")
+#: a rating with its reason after it ("1星。说好的三天反馈，等了十来天")
+_STARS_WITH_REASON = re.compile(r"^(给)?([1-5一二三四五])(颗)?星(好评|差评)?[\s,.!;:，。！；：]")
+#: a salutation before what the message is about ("你好，我是做建材的，想申请…"): it says
+#: nothing of the kind of what follows, so what follows is classified
+_SALUTATION = re.compile(
+    r"^(领导|同志|老师|师傅|工作人员)?(你好|您好|你们好|领导好|大家好|早上好|上午好|下午好|晚上好|"
+    r"打扰了|打扰一下)[啊呀]?[\s,.!;:~，。！；：～、]+"
+)
 _STATUS = re.compile(r"进度|怎么样了|到哪一?步了|有结果了?吗|处理了吗|办了吗|查一?下")
 _CHASE = re.compile(r"催一?下|催办|怎么还没|还没有?人|快点|尽快|抓紧|都\S{0,4}天了")
 _FOLLOWUP = re.compile(
@@ -113,6 +121,8 @@ def rule_intent(text: str) -> MessageIntent | None:
         return MessageIntent(MessageKind.THANKS, 0.99, source="rule:thanks")
     if _STARS.match(bare):
         return MessageIntent(MessageKind.VERDICT, 0.95, source="rule:rating")
+    if _STARS_WITH_REASON.match(text.strip()):
+        return MessageIntent(MessageKind.VERDICT, 0.9, source="rule:rating+reason")
     if NUMBER_PATTERN.search(text) and len(bare) <= 30:
         if _CHASE.search(text):
             return MessageIntent(MessageKind.CHASE, 0.9, source="rule:number+chase")
@@ -128,7 +138,11 @@ KindModel = Callable[[str], Mapping[str, float]]
 
 def classify_message(text: str, model: KindModel | None = None) -> MessageIntent:
     """What ``text`` means: the rules first, then the learned layer's most probable kind
-    (``model``; the shipped one when None and it can be loaded)."""
+    (``model``; the shipped one when None and it can be loaded). A salutation before the
+    message is left out (``_SALUTATION``), unless nothing follows it."""
+    body = without_salutation(text)
+    if body != text:
+        return classify_message(body, model)
     decided = rule_intent(text)
     if decided is not None:
         return decided
@@ -177,10 +191,12 @@ QUESTION_FORM = re.compile(
     r"多长|谁|哪|[不没][?？。.!！~\s]*$"
 )
 #: a text that adds to or refers back to something reported before (no complaint of the
-#: spent batches says so; 43 of their status questions and additions do)
+#: spent batches through 2026-12-07t says so; 101 of their status questions and additions
+#: do)
 REFERS_BACK = re.compile(
     r"^(再说一句|再说一下|再补充|补充一下|补充|另外|还有个事|还有一点|对了|忘了说)|"
-    r"反映了?(都|已经)?\S{0,4}天|之前反映|上次(反映|说的|报的)|前几天(反映|报)|"
+    r"反映了?(都|已经)?\S{0,4}天|(之前|上次|上回|前几天|前两天|前天|昨天|上周|上礼拜|刚才)"
+    r"(反映|报过|报的|提过|提的)|上次说的|"
     r"(我|俺)(那个|上回|上次)\S{0,6}(事|诉求|工单|单子)"
 )
 #: a complaint that also asks is filed at once only when the kind head is at least this sure
@@ -192,6 +208,16 @@ QUESTION_DOUBT = 0.2
 #: handle it (``bench/intent_lobo.py`` chose both on the spent batches)
 GRIEVANCE_DOUBT = 0.2
 GRIEVANCE_ASK = 0.04
+
+
+def without_salutation(text: str) -> str:
+    """``text`` without a leading salutation ("你好，", "领导您好，"), when something
+    follows it; else ``text``."""
+    found = _SALUTATION.match(text.strip())
+    if found is None:
+        return text
+    rest = text.strip()[found.end() :]
+    return rest if normalized(rest) else text
 
 
 def asks_while_complaining(text: str, scores: Mapping[str, float]) -> bool:

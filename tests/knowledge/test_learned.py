@@ -364,9 +364,14 @@ def test_a_question_that_may_be_a_grievance_is_asked_back(
         ("反映了都十天了，咋还没人给俺打电话", False),
         ("俺那个电的事到底还管不管了", False),
         ("补充：变压器是400千伏安的", False),
-        # a complaint that refers to nothing told before is filed
+        ("就是前天反映那个窗口的问题，又补了一次材料还是不行", False),
+        ("上周报过的停电，今天又停了", False),
+        # a complaint that refers to nothing told before is filed, also when it tells what
+        # someone said before ("之前说好", "上回说的")
         ("供电所给我们新厂装表拖了两个月，生产线干等着", True),
         ("俺那个厂子门口的路挖开三个月没人填", True),
+        ("之前说好能续贷，现在又不给续了", True),
+        ("消防验收每次都提新问题，上回说的改完了这回又换个说法", True),
     ],
 )
 def test_a_text_that_refers_back_is_not_filed_at_once(text: str, filed: bool) -> None:
@@ -393,3 +398,39 @@ def test_writing_a_model_keeps_only_the_newest_few(tmp_path: Path) -> None:
     assert other.exists() and newest.read_bytes() == b"new"
     # a folder of fewer files loses none
     assert artefact.prune(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "source"),
+    [
+        # a salutation says nothing of what follows: what follows is classified
+        ("你好，我是做建材的，想申请一笔流动资金贷款，能帮忙对接银行吗", "complaint", "model"),
+        ("领导您好，厂里出口退税两个月没到账", "complaint", "model"),
+        ("您好！请问企业开办要几天", "question", "model"),
+        ("你好，在吗", "greeting", "rule:greeting"),
+        ("你好", "greeting", "rule:greeting"),
+        ("您好，，，", "greeting", "rule:greeting"),
+        # "你好" inside a text is no salutation
+        ("我跟窗口说你好，人家理都不理", "complaint", "model"),
+        # a rating with its reason is a verdict, however it reads
+        ("1星。说好的三天反馈，等了十来天", "verdict", "rule:rating+reason"),
+        ("给五星，办得快", "verdict", "rule:rating+reason"),
+        ("5星", "verdict", "rule:rating"),
+        ("3星级酒店的消防验收卡了两个月", "complaint", "model"),
+    ],
+)
+def test_a_salutation_or_a_rating_decides_by_what_it_is(text: str, kind: str, source: str) -> None:
+    seen: list[str] = []
+
+    def model(body: str) -> dict[str, float]:
+        seen.append(body)
+        # the model reads a greeting in anything that still starts with one
+        if body.startswith(("你好", "您好", "领导")):
+            return _kind_model(0.1, 0.1)(body) | {"greeting": 0.8}
+        asks = "请问" in body
+        return _kind_model(0.05 if asks else 0.9, 0.9 if asks else 0.02)(body)
+
+    intent = classify_message(text, model=model)
+    assert intent.kind.value == kind and intent.source == source, intent
+    if source == "model":
+        assert seen and not seen[0].startswith(("你好", "您好", "领导"))
