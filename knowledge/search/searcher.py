@@ -10,6 +10,7 @@ nearest titles instead of a confident wrong answer. Returns data, never markup.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -82,6 +83,10 @@ class SearchWeights:
     min_confidence: float = 0.27
 
 
+#: how many questions' parses a searcher keeps
+QUERY_CACHE = 256
+
+
 @dataclass(slots=True)
 class _Query:
     text: str
@@ -108,6 +113,9 @@ class Searcher:
         """Index ``measures``; ``cached`` keeps their segmentation in the search cache
         (``knowledge.search.bags``) so the next process skips it (for the shipped plans)."""
         self.measures = list(measures)
+        #: a question's parse, kept for the next call about it (answering asks for the ranking
+        #: and for the term weights of the same question; the parse is never modified)
+        self._query = functools.lru_cache(maxsize=QUERY_CACHE)(self._parse)
         self.lexicon = lexicon or load_lexicon()
         self.weights = weights or SearchWeights()
         segment.add_words(segment.plan_terms(self.measures, unit_names))
@@ -151,7 +159,7 @@ class Searcher:
 
     # -- query side ---------------------------------------------------------------------
 
-    def _query(self, question: str) -> _Query:
+    def _parse(self, question: str) -> _Query:
         text = normalize_query(question)
         stop = self.lexicon.stopwords
         weights: dict[str, float] = {}

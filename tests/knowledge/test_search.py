@@ -132,3 +132,19 @@ def test_heading_is_not_the_answer(small_searcher: Searcher) -> None:
     best = small_searcher.search("优化办电服务有哪些内容", limit=1)[0]
     assert best.measure.id == "2023-26"
     assert best.snippet != "优化办电服务"
+
+
+def test_a_question_is_parsed_once_per_answer(small_searcher: Searcher) -> None:
+    """Answering asks for the ranking and for the term weights of the same question: the
+    second use takes the kept parse, and the parse it gives is the same."""
+    question = "开办企业刻章收不收费，多少天能办完"
+    before = small_searcher._query.cache_info()
+    first = small_searcher.term_weights(question)
+    small_searcher.answer(question)
+    after = small_searcher._query.cache_info()
+    assert after.misses - before.misses == 1 and after.hits - before.hits >= 1
+    assert small_searcher.term_weights(question) == first
+    # an empty question is refused every time, not kept
+    for _ in range(2):
+        with pytest.raises(EmptyQuery):
+            small_searcher.answer("？？")
