@@ -407,7 +407,8 @@ class CombinedRouter:
         signal = mixed.signal
         if signal is not None:
             parts.append(f"“{signal.term}”指向{mixed.unit}")
-        elif mixed.unit != (measure.lead_units[0] if measure.lead_units else None):
+        elif mixed.units and mixed.unit in measure.lead_units[1:]:
+            # not the first lead unit and no cue: the unit head chose it
             share = mixed.units.get(str(mixed.unit), 0.0)
             parts.append(f"该举措有多个牵头单位，此类诉求多由{mixed.unit}办理（{share:.2f}）")
         else:
