@@ -96,8 +96,15 @@ def connector(path: str, wait_for_lock: float) -> Callable[[], LoopConnection]:
     def connect_sqlite() -> sqlite3.Connection:
         if file is not None and seen[0] and not file.exists():
             raise sqlite3.OperationalError("unable to open database file")
+        # once the file has existed, open it read-write only (mode=rw): checking first and
+        # then connecting would race a file moved away in between, and recreate it empty
+        target, uri = path, False
+        if file is not None and seen[0]:
+            target, uri = file.absolute().as_uri() + "?mode=rw", True
         # used from the loop's thread and from the worker thread, never both at once
-        connection = sqlite3.connect(path, timeout=0, check_same_thread=False, isolation_level=None)
+        connection = sqlite3.connect(
+            target, timeout=0, check_same_thread=False, isolation_level=None, uri=uri
+        )
         seen[0] = True
         return connection
 
