@@ -26,6 +26,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from bench.search_bench import COMPLAINT_SETS, QUESTION_SETS, read_jsonl, synthetic
 from knowledge import brain
@@ -38,12 +39,22 @@ from knowledge.search import Searcher, segment
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def latency(fn: Callable[[str], object], texts: Sequence[str], rounds: int = 5) -> str:
+def latency(
+    fn: Callable[[str], object],
+    texts: Sequence[str],
+    rounds: int = 5,
+    forget: Callable[[], None] | None = None,
+) -> str:
+    """p50/p99 of ``fn`` per text; ``forget`` (untimed, before each call) drops what the
+    process remembers of a text it has seen (its parse, expansions, vector), so each call
+    costs what a new text costs."""
     for text in texts:  # warm-up
         fn(text)
     samples = []
     for _ in range(rounds):
         for text in texts:
+            if forget is not None:
+                forget()
             t = time.perf_counter()
             fn(text)
             samples.append((time.perf_counter() - t) * 1000)
@@ -82,25 +93,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"the learned layer is off ({brain.LEARNED_ENV}); nothing to compare")
         return 1
     searcher = brain.searcher()
+
+    def forget() -> None:
+        searcher.forget_queries()
+        model.forget_vectors()
+
     router = brain.retrieval_router()
     combined_router = brain.router()
     asker = brain.asker()
     assert isinstance(combined_router, CombinedRouter) and isinstance(asker, CombinedAsker)
     print(f"model {model.version[:16]}: {model.vectorizer.size} features")
     print("\n== Per text after start (87 entries) ==")
-    print(f"ask    retrieval alone : {latency(searcher.answer, questions)}")
-    print(f"ask    combined        : {latency(asker.answer, questions)}")
-    print(f"route  retrieval alone : {latency(router.route, complaints)}")
-    print(f"route  combined        : {latency(combined_router.route, complaints)}")
+    print(f"ask    retrieval alone : {latency(searcher.answer, questions, forget=forget)}")
+    print(f"ask    combined        : {latency(asker.answer, questions, forget=forget)}")
+    print(f"route  retrieval alone : {latency(router.route, complaints, forget=forget)}")
+    print(f"route  combined        : {latency(combined_router.route, complaints, forget=forget)}")
     head, kinds = model.heads["complaint"], model.heads["kind"]
+    texts = questions + complaints
     transform = model.vectorizer.transform  # uncached: the vector is part of the cost
     print(
         "model  vector + complaint head: "
-        f"{latency(lambda t: head.probabilities(transform(t)), complaints)}"
+        f"{latency(lambda t: head.probabilities(transform(t)), complaints, forget=forget)}"
     )
     print(
         "model  vector + message kind  : "
-        f"{latency(lambda t: kinds.probabilities(transform(t)), questions + complaints)}"
+        f"{latency(lambda t: kinds.probabilities(transform(t)), texts, forget=forget)}"
     )
 
     measures = list(searcher.measures)
@@ -112,11 +129,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     big_router = Router(big, aliases_of=router.aliases)
     big_asker = CombinedAsker(big, model)
     big_combined = CombinedRouter(big_router, model, corpus)
+
+    def forget_big() -> None:
+        big.forget_queries()
+        model.forget_vectors()
+
+    big_options: dict[str, Any] = {"rounds": 2, "forget": forget_big}
     print(f"\n== Per text after start (10,000 measures; index built in {build:.1f} s) ==")
-    print(f"ask    retrieval alone : {latency(big.answer, questions, rounds=2)}")
-    print(f"ask    combined        : {latency(big_asker.answer, questions, rounds=2)}")
-    print(f"route  retrieval alone : {latency(big_router.route, complaints, rounds=2)}")
-    print(f"route  combined        : {latency(big_combined.route, complaints, rounds=2)}")
+    print(f"ask    retrieval alone : {latency(big.answer, questions, **big_options)}")
+    print(f"ask    combined        : {latency(big_asker.answer, questions, **big_options)}")
+    print(f"route  retrieval alone : {latency(big_router.route, complaints, **big_options)}")
+    print(f"route  combined        : {latency(big_combined.route, complaints, **big_options)}")
 
     print("\n== Start-up ==")
     t = time.perf_counter()

@@ -50,9 +50,9 @@ def analyzer_for(
 ) -> Analyzer:
     """The analyser, with the segmenter taught the same words as search teaches it."""
     from knowledge.search import segment  # noqa: PLC0415
-    from knowledge.search.lexicon import load_lexicon  # noqa: PLC0415
+    from knowledge.search.lexicon import default_lexicon  # noqa: PLC0415
 
-    lexicon = load_lexicon()
+    lexicon = default_lexicon()
     if config.words:
         segment.add_words(segment.plan_terms(measures, unit_names))
         segment.add_words(lexicon.all_terms())

@@ -122,6 +122,11 @@ class LearnedModel:
 
     # -- inference ------------------------------------------------------------------------
 
+    def forget_vectors(self) -> None:
+        """Drop the remembered vectors (benchmarks time a text as if new)."""
+        with self._lock:
+            self._vector.cache_clear()
+
     def vector(self, text: str) -> SparseVector:
         with self._lock:  # the LRU cache and jieba are shared by threads
             return self._vector(text)

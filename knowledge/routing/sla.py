@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 
 from bot.errors import YousuError
-from knowledge.search.lexicon import PhraseFinder, load_lexicon
+from knowledge.search.lexicon import PhraseFinder, default_lexicon
 from knowledge.search.normalize import normalize
 
 
@@ -103,7 +103,7 @@ def load_sla_policies(path: Path | None = None) -> SlaPolicyTable:
             for p in raw["policies"]
         )
         table = SlaPolicyTable(
-            default=str(raw["default"]), policies=policies, gap_chars=load_lexicon().gap_chars
+            default=str(raw["default"]), policies=policies, gap_chars=default_lexicon().gap_chars
         )
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise SlaPolicyDataError(

@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 from bot.errors import YousuError
-from knowledge.search.lexicon import PhraseFinder, load_lexicon
+from knowledge.search.lexicon import PhraseFinder, default_lexicon
 from knowledge.search.normalize import normalize
 
 
@@ -130,7 +130,7 @@ def load_unit_signals(path: Path | None = None) -> UnitSignalTable:
             cues=cues,
             name_weight=float(raw.get("name_weight", 1.0)),
             topic_weight=float(raw.get("topic_weight", 0.6)),
-            gap_chars=load_lexicon().gap_chars,
+            gap_chars=default_lexicon().gap_chars,
             not_responsible=tuple(str(p) for p in raw.get("not_responsible", {}).get("after", [])),
         )
     except (OSError, ValueError, KeyError, TypeError, re.error) as exc:

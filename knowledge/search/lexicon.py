@@ -8,6 +8,7 @@ segmenter happens to cut the colloquial phrase.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -37,6 +38,10 @@ class Expansion:
 
 #: the most ``gap_chars`` that may split a short phrase (停四五回电 is 停电)
 MAX_GAP = 3
+
+#: texts whose expansion is remembered: a question is expanded twice (the search's parse and
+#: the learned layer's features), and a chat message again by routing
+EXPAND_CACHE = 512
 
 
 def _gappable(phrase: str) -> bool:
@@ -101,10 +106,16 @@ class Lexicon:
     #: terms of at least two of its groups occur (水 and 电 asked together: joint connection)
     entry_groups: tuple[tuple[tuple[str, ...], ...] | None, ...] = ()
     _finder: PhraseFinder = field(init=False, repr=False, compare=False)
+    _expanded: functools._lru_cache_wrapper[tuple[Expansion, ...]] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         says = (said for entry_says, _plan in self.entries for said in entry_says)
         object.__setattr__(self, "_finder", PhraseFinder(says, self.gap_chars))
+        # Expansions are immutable, so a remembered tuple can be handed out again.
+        memo = functools.lru_cache(maxsize=EXPAND_CACHE)(self._expand)
+        object.__setattr__(self, "_expanded", memo)
 
     def expand(self, text: str) -> list[Expansion]:
         """The entries whose colloquial terms occur in ``text`` (normalised), in file order.
@@ -113,6 +124,13 @@ class Lexicon:
         停四五回电). A term found only inside a longer term that was found does not fire on its
         own (longest match: 没啥能抵押 asks for credit without collateral, not for 抵押 登记).
         """
+        return list(self._expanded(text))
+
+    def forget_expansions(self) -> None:
+        """Drop the remembered expansions (benchmarks time a text as if new)."""
+        self._expanded.cache_clear()
+
+    def _expand(self, text: str) -> tuple[Expansion, ...]:
         present = self._unshadowed(text, self._finder.present(text))
         found: list[Expansion] = []
         for i, (says, plan) in enumerate(self.entries):
@@ -129,7 +147,7 @@ class Lexicon:
                     weight = self.entry_weights[i] if i < len(self.entry_weights) else None
                     found.append(Expansion(said, plan, weight or self.expansion_weight))
                     break
-        return found
+        return tuple(found)
 
     def _unshadowed(self, text: str, present: set[str]) -> set[str]:
         """Drop a term found only inside a longer term found (没啥能抵押 is not 抵押)."""
@@ -156,6 +174,13 @@ class Lexicon:
 
 def _default_path() -> Path:
     return Path(str(resources.files("knowledge") / "data" / "lexicon.json"))
+
+
+@functools.cache
+def default_lexicon() -> Lexicon:
+    """The shipped lexicon, read once per process and shared (search, the learned layer's
+    features, routing's and the SLA's gap characters), so its memory of expansions is shared."""
+    return load_lexicon()
 
 
 def load_lexicon(path: Path | None = None) -> Lexicon:

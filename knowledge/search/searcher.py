@@ -29,7 +29,7 @@ from knowledge.search.bm25 import (
     concat,
     merge_duplicates,
 )
-from knowledge.search.lexicon import Lexicon, load_lexicon
+from knowledge.search.lexicon import Lexicon, default_lexicon
 from knowledge.search.normalize import normalize, normalize_query
 from knowledge.search.snippet import choose_snippet, measure_sentences
 
@@ -116,7 +116,7 @@ class Searcher:
         #: a question's parse, kept for the next call about it (answering asks for the ranking
         #: and for the term weights of the same question; the parse is never modified)
         self._query = functools.lru_cache(maxsize=QUERY_CACHE)(self._parse)
-        self.lexicon = lexicon or load_lexicon()
+        self.lexicon = lexicon or default_lexicon()
         self.weights = weights or SearchWeights()
         segment.add_words(segment.plan_terms(self.measures, unit_names))
         segment.add_words(self.lexicon.all_terms())
@@ -158,6 +158,12 @@ class Searcher:
         return title.replace("偃师区", "") or title
 
     # -- query side ---------------------------------------------------------------------
+
+    def forget_queries(self) -> None:
+        """Drop the remembered parses, and the lexicon's expansions (benchmarks time a
+        text as if new)."""
+        self._query.cache_clear()
+        self.lexicon.forget_expansions()
 
     def _parse(self, question: str) -> _Query:
         text = normalize_query(question)

@@ -10,7 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from knowledge.search.lexicon import MAX_GAP, LexiconError, PhraseFinder, load_lexicon
+from knowledge.search.lexicon import (
+    MAX_GAP,
+    LexiconError,
+    PhraseFinder,
+    default_lexicon,
+    load_lexicon,
+)
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +72,27 @@ def test_term_inside_a_longer_term_does_not_fire_alone() -> None:
 
 def test_unrelated_text_expands_to_nothing() -> None:
     assert load_lexicon().expand("今天天气很好") == []
+
+
+def test_a_remembered_expansion_is_the_same_and_cannot_be_spoiled_by_its_caller() -> None:
+    lexicon = load_lexicon()
+    first = lexicon.expand("想找银行借点钱周转")
+    assert first
+    expected = list(first)
+    first.clear()  # a caller changing its list must not change what the next caller gets
+    assert lexicon.expand("想找银行借点钱周转") == expected
+    lexicon.forget_expansions()
+    assert lexicon.expand("想找银行借点钱周转") == expected
+
+
+def test_the_shipped_lexicon_is_read_once_and_shared() -> None:
+    from knowledge import brain  # noqa: PLC0415
+
+    assert default_lexicon() is default_lexicon()
+    assert brain.searcher().lexicon is default_lexicon()
+    model = brain.learned_model()  # its features expand with the same lexicon
+    assert model is not None
+    assert model.vectorizer.analyzer.lexicon is default_lexicon()
 
 
 def test_stopwords_are_loaded() -> None:
