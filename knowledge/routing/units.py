@@ -78,11 +78,16 @@ class UnitSignalTable:
 
     def signals(self, text: str) -> dict[str, UnitSignal]:
         """The strongest signal per unit-name fragment found in (normalised) ``text``; a
-        name shown as not responsible (it refused, it is complained about) is no signal."""
+        name shown as not responsible (it refused, it is complained about) is no signal, and
+        neither are that unit's topic words (去市场监管局问，人家说破产得找别的部门，注销才归他们:
+        注销 does not bring the refusing unit back)."""
         present = self._finder.present(text)
-        present -= self.not_responsible_names(text)
+        refused = self.not_responsible_names(text)
+        present -= refused
         found: dict[str, UnitSignal] = {}
         for cue in self.cues:
+            if refused.intersection(cue.names):
+                continue
             best: UnitSignal | None = None
             for name in cue.names:
                 if name in present:

@@ -226,6 +226,16 @@ def test_similarity_sees_a_paraphrase_as_closer_than_another_matter() -> None:
     assert 0.0 <= similarity(a, other) <= similarity(a, a) <= 1.0
 
 
+def test_a_lead_unit_shown_as_refusing_gives_way_to_the_measure_s_other_lead() -> None:
+    # 2023-10 (bankruptcy) is led by 区市场监管局 and 区人民法院; the owner says the first
+    # refused (and its topic word 注销 does not bring it back), so the second is chosen
+    decision = brain.router().route(
+        "俺厂资不抵债想走破产，去市场监管局问，人家说破产得找别的部门，注销才归他们"
+    )
+    assert decision.measure is not None and decision.measure.id == "2023-10"
+    assert decision.lead_unit == "区人民法院"
+
+
 # -- explanations ----------------------------------------------------------------------------
 
 
@@ -366,11 +376,15 @@ def test_a_question_that_may_be_a_grievance_is_asked_back(
         ("补充：变压器是400千伏安的", False),
         ("就是前天反映那个窗口的问题，又补了一次材料还是不行", False),
         ("上周报过的停电，今天又停了", False),
+        ("还有，当时收钱的那个人姓王", False),
+        ("接着上回说的那个排污的事，这两天又排了", False),
+        ("对，就是上回说的那个停电，今天又停了", False),
         # a complaint that refers to nothing told before is filed, also when it tells what
         # someone said before ("之前说好", "上回说的")
         ("供电所给我们新厂装表拖了两个月，生产线干等着", True),
         ("俺那个厂子门口的路挖开三个月没人填", True),
         ("之前说好能续贷，现在又不给续了", True),
+        ("还有没有人管了，门口的路挖开三个月没人填", True),
         ("消防验收每次都提新问题，上回说的改完了这回又换个说法", True),
     ],
 )

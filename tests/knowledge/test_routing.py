@@ -229,6 +229,7 @@ def _router() -> Router:
         ("派出所说是民事纠纷不管", {"派出所"}),
         ("法院说没有判决书没法执行", {"法院"}),
         ("我去住建局，住建局说这个不能办", {"住建局", "住建"}),
+        ("去市场监管局问，人家说破产得找别的部门", {"市场监管局", "市场监管"}),
         ("供电所一直不给装表", set()),
         ("去税务局办退税一直不给退", set()),
     ],
@@ -238,3 +239,13 @@ def test_a_unit_shown_as_not_responsible_gives_no_signal(text: str, refused: set
     assert table.not_responsible_names(text) == refused
     named = {s.term for s in table.signals(text).values()}
     assert not (named & refused)
+
+
+def test_a_refusing_unit_s_topic_words_do_not_bring_it_back() -> None:
+    table = load_unit_signals()
+    refusing = "去市场监管局问，人家说破产得找别的部门，注销才归他们"
+    assert table.not_responsible_names(refusing)
+    assert "注销" not in {s.term for s in table.signals(refusing).values()}
+    # the same topic word still points at the unit where no one refused
+    plain = "公司想注销，材料交了一个月还没办完"
+    assert "注销" in {s.term for s in table.signals(plain).values()}
