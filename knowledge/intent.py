@@ -191,10 +191,12 @@ QUESTION_FORM = re.compile(
     r"多长|谁|哪|[不没][?？。.!！~\s]*$"
 )
 #: a text that adds to or refers back to something reported before (no complaint of the
-#: spent batches through 2026-12-08d says so; 159 of their other chat messages do)
+#: spent batches through 2026-12-08h says so; 198 of their other chat messages do)
 REFERS_BACK = re.compile(
     r"^(再说一句|再说一下|再补充|补充一下|补充|另外|还有个事|还有一点|还有[，,、]|对了|忘了说)|"
     r"^接着(上次|上回|之前|前面)|(^|就是|[嗯对][，,\s]*)上回说的|"
+    r"^(就是|关于|接着|还是)?前面(那个|那件|那条|投诉|反映|说|提|报)|"
+    r"(在|接)上一条|上一条(消息|留言|信息|后面)|"
     r"反映了?(都|已经)?\S{0,4}天|(之前|上次|上回|前几天|前两天|前天|昨天|上周|上礼拜|刚才)"
     r"(反映|报过|报的|提过|提的)|上次说的|"
     r"(我|俺)(那个|上回|上次)\S{0,6}(事|诉求|工单|单子)"

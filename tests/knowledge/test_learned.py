@@ -379,12 +379,15 @@ def test_a_question_that_may_be_a_grievance_is_asked_back(
         ("还有，当时收钱的那个人姓王", False),
         ("接着上回说的那个排污的事，这两天又排了", False),
         ("对，就是上回说的那个停电，今天又停了", False),
+        ("前面投诉的那个事，照片我都拍了，发给你们", False),
+        ("在上一条后面加一下：一共欠了三个人的钱", False),
         # a complaint that refers to nothing told before is filed, also when it tells what
         # someone said before ("之前说好", "上回说的")
         ("供电所给我们新厂装表拖了两个月，生产线干等着", True),
         ("俺那个厂子门口的路挖开三个月没人填", True),
         ("之前说好能续贷，现在又不给续了", True),
         ("还有没有人管了，门口的路挖开三个月没人填", True),
+        ("厂子要上一条新生产线，变压器容量不够，报装一个月没动静", True),
         ("消防验收每次都提新问题，上回说的改完了这回又换个说法", True),
     ],
 )
