@@ -648,6 +648,7 @@ class CombinedAsker:
             list(votes),
             problem_only_sentences(measure),
             nearest=list(nearest),
+            title=measure.title,
         )
         return sentences, matched, rows
 

@@ -16,6 +16,8 @@ from rapidfuzz.utils import default_process
 from knowledge.model import Measure
 
 _SPLIT = re.compile(r"[。；;！!？?\n]+")
+#: the same, keeping the separators (``re.split`` returns them between the parts)
+_SPLIT_KEEP = re.compile(r"([。；;！!？?\n]+)")
 _DIGIT = re.compile(
     r"[0-9０-９一二三四五六七八九十百千万两]+\s*(?:个|天|日|小时|分钟|%|万|亿|人|家|条|次|环节|工作日)"
 )
@@ -67,9 +69,35 @@ PROBLEM_FACTOR = 0.5
 _FINDING = re.compile(r"评价发现|有待|存在差距|差距|相比|仍需|较为滞后|不够|偏低|偏高|较长")
 
 
+#: a clause that restates the previous clause's figure for a group ("首付款比例…不低于50%；
+#: 对于中小企业，首付款支付比例…不低于70%"): the two are one answer, and a question about the
+#: figure is answered by both
+_FOR_GROUP = re.compile(r"对于[^，,；;。]{1,16}[，,]")
+
+
 def split_sentences(text: str) -> list[str]:
-    """Split plan text into sentences, dropping fragments too short to answer anything."""
-    parts = (p.strip(" ，,、：:") for p in _SPLIT.split(text))
+    """Split plan text into sentences, dropping fragments too short to answer anything. A
+    clause after a semicolon that gives the figure for a group (``_FOR_GROUP``) stays with
+    the clause whose figure it varies."""
+    pieces = _SPLIT_KEEP.split(text)
+    parts: list[str] = []
+    joined = False  # a clause takes at most one group clause
+    for i in range(0, len(pieces), 2):
+        part = pieces[i].strip(" ，,、：:")
+        before = pieces[i - 1] if i else ""
+        if (
+            parts
+            and not joined
+            and before.strip() in ("；", ";")
+            and _FOR_GROUP.match(part)
+            and has_figure(part)
+            and has_figure(parts[-1])
+        ):
+            parts[-1] = f"{parts[-1]}；{part}"
+            joined = True
+            continue
+        joined = False
+        parts.append(part)
     return [p for p in parts if len(p) >= _MIN_SENTENCE]
 
 

@@ -87,6 +87,23 @@ def test_sentence_split() -> None:
     ]
 
 
+def test_a_group_s_figure_stays_with_the_figure_it_varies() -> None:
+    general = "首付款比例原则上不低于合同金额的50%"
+    group = "对于中小企业，首付款支付比例原则上不低于合同金额的70%"
+    third = "对于200万元以下的项目，鼓励一次性全额支付"
+    assert split_sentences(f"{general}；{group}；{third}。") == [f"{general}；{group}", third]
+    # only after a semicolon, only a group clause, only when both state a figure
+    assert split_sentences(f"{general}。{group}") == [general, group]
+    assert split_sentences(f"{general}；首付款支付比例不低于70%") == [
+        general,
+        "首付款支付比例不低于70%",
+    ]
+    assert split_sentences("推行预付款制度；对于中小企业，优先支付") == [
+        "推行预付款制度",
+        "对于中小企业，优先支付",
+    ]
+
+
 def test_bm25_prefers_rarer_term_and_shorter_document() -> None:
     vocab = Vocabulary()
     bags = [Counter({"电": 1, "报装": 1}), Counter({"电": 1}), Counter({"电": 1, "x": 5})]
