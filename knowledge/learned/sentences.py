@@ -60,10 +60,16 @@ _DROP = re.compile(r"[\s,.!?;:~，。！？；：、…～·\-—()（）\[\]【
 
 
 @functools.lru_cache(maxsize=4096)
+def _bare(text: str) -> str:
+    """``text`` without punctuation, spaces and particles (kept: a measure's sentences recur
+    in every question about it)."""
+    return _DROP.sub("", text)
+
+
+@functools.lru_cache(maxsize=4096)
 def _pairs(text: str) -> frozenset[str]:
-    """The character pairs of ``text`` (kept: a measure's sentences recur in every question
-    about it)."""
-    bare = _DROP.sub("", text)
+    """The character pairs of ``text``."""
+    bare = _bare(text)
     return frozenset(bare[i : i + 2] for i in range(len(bare) - 1))
 
 
@@ -93,7 +99,7 @@ def features(
     asked = _pairs(question)
     held_by = [_pairs(sentence) & asked for sentence in sentences]
     last = max(1, len(sentences) - 1)
-    bare_title = _DROP.sub("", title)
+    bare_title = _bare(title)
     rows = np.zeros((len(sentences), len(FEATURES)), dtype=np.float64)
     for i, sentence in enumerate(sentences):
         held = held_by[i]
@@ -109,7 +115,7 @@ def features(
             1.0 if sentence in problems or is_problem_sentence(sentence) else 0.0,
             math.log(len(sentence)) / 5,
             i / last,
-            1.0 if bare_title and _DROP.sub("", sentence) == bare_title else 0.0,
+            1.0 if bare_title and _bare(sentence) == bare_title else 0.0,
         )
     return rows
 
