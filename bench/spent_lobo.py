@@ -98,13 +98,13 @@ def complaints(
     variants: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> None:
     """Routing, one writer left out: right, wrong and not dispatched, dispatched, 1330; for
-    each variant (``CombinedRouter`` options; default: as shipped, and with the unit head
-    choosing among a measure's lead units), on the same fold's model, the routing confidence
-    calibrated for the variant. With ``misses``, each wrong unit of the first variant, marked
-    ``unit`` when an accepted unit leads the chosen measure (only the choice among its lead
-    units was wrong) and ``measure`` otherwise."""
-    variants = variants or {"shipped": {"use_unit_head": False}, "unit head": {}}
-    heads = [*(h for h in HEADS if h.name in ("complaint", "financing")), UNIT_HEAD]
+    each variant (``CombinedRouter`` options; default: as shipped, with the unit head choosing
+    among a measure's lead units, and with the plan's first lead unit), on the same fold's
+    model, the routing confidence calibrated for the variant. With ``misses``, each wrong unit
+    of the first variant, marked ``unit`` when an accepted unit leads the chosen measure (only
+    the choice among its lead units was wrong) and ``measure`` otherwise."""
+    variants = variants or {"shipped (unit head)": {}, "first lead unit": {"use_unit_head": False}}
+    heads = [h for h in HEADS if h.name in ("complaint", "financing", UNIT_HEAD.name)]
     router = brain.retrieval_router()
     by_id = {m.id: m for m in router.searcher.measures}
     first = next(iter(variants))
@@ -194,7 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         variants = None
         if args.financing_weights:
             variants = {
-                f"financing weight {w}": {"use_unit_head": False, "financing_weight": float(w)}
+                f"financing weight {w}": {"financing_weight": float(w)}
                 for w in args.financing_weights.split(",")
             }
         complaints(load_corpus(), args.batches or recent, not args.no_spent, args.misses, variants)

@@ -11,9 +11,8 @@ Owns how the two are combined and how sure the result is. For a complaint:
 3. the **mixture**: each entry's share is ``weight * p_model + (1 - weight) * retrieval``, the
    retrieval part being each candidate's score over the candidates' total; the best entry wins,
    and its lead unit is the one the text's cues pick among the entry's lead units, else the
-   one the model's unit head finds likeliest when the model has one (the plan names several
-   lead units for many measures without saying who takes what; the shipped model has none:
-   ``train.UNIT_HEAD``), else the first;
+   one the model's unit head finds likeliest (the plan names several lead units for many
+   measures without saying who takes what: ``train.UNIT_HEAD``), else the first;
 4. **confidence**: a logistic calibration of how often that unit is right, fitted when the
    model is built on out-of-fold predictions for the corpus's complaints, from the unit's share
    of the mixture, of the model and of retrieval, whether both agree, and the best retrieval

@@ -8,13 +8,15 @@ Owns the heads and how they are fitted. One vocabulary (``features``) serves eve
 - ``kind``: what a chat message is (``corpus.KINDS``): complaints and questions from the entries
   files, the other kinds from ``messages.jsonl``; classes weighted to balance their sizes;
 - ``financing``: whether a complaint asks for a loan or other financing (the 1330 policy);
-- ``unit`` (``UNIT_HEAD``, not shipped): which unit handles a complaint's matter, to choose
-  among the lead units of a measure that names several (the plan does not say which of them
-  takes what): trained on the corpus complaints about entries with one lead unit (the unit
-  is then certain) and the spent complaints' accepted units (each counting
-  ``1 / len(units)``). One writer left out it routed worse than the plan's first lead unit
-  (``python -m bench.spent_lobo --complaints``: 18 silent errors in 960 against 14), so
-  the shipped model is built without it; the bench keeps measuring it.
+- ``unit`` (``UNIT_HEAD``): which unit handles a complaint's matter, to choose among the lead
+  units of a measure that names several (the plan does not say which of them takes what):
+  trained on the corpus complaints about entries with one lead unit (the unit is then
+  certain) and the spent complaints' accepted units (each counting ``1 / len(units)``). With
+  the spent batches through 2026-12-07t it routed worse than the plan's first lead unit (one
+  writer left out, 18 silent errors in 960 against 14) and was not shipped; with those
+  through 2026-12-08p it routes better on the 960 complaints of 2026-12-08a-p (935 right and 6
+  silent against 930 and 9; ``python -m bench.spent_lobo --complaints``), never worse on one
+  of the 16 batches, so it is shipped.
 
 Each head is a linear SVM (liblinear, one-vs-rest, fixed ``random_state``) calibrated by Platt
 scaling on out-of-fold decision values (4 stratified folds, fixed seed): one sigmoid shared by
@@ -61,6 +63,9 @@ class HeadSpec:
     ]
     balanced: bool = False
     binary_positive: str | None = None  # a two-class head: the label whose probability is kept
+    #: fit the Platt scaling on out-of-fold decisions (4 more fits); a head read only for its
+    #: ranking (the unit head: the likeliest of a measure's lead units) does without
+    calibrated: bool = True
 
 
 @dataclass(slots=True)
@@ -126,13 +131,14 @@ def _unit_examples(
     return out
 
 
+UNIT_HEAD = HeadSpec("unit", _unit_examples, calibrated=False)
 HEADS = (
     HeadSpec("complaint", _entry_examples("complaint")),
     HeadSpec("question", _entry_examples("question")),
     HeadSpec("kind", _kind_examples, balanced=True),
     HeadSpec("financing", _financing_examples, binary_positive="1330"),
+    UNIT_HEAD,
 )
-UNIT_HEAD = HeadSpec("unit", _unit_examples)
 
 
 def _csr(vectorizer: Vectorizer, texts: Sequence[str]) -> object:
@@ -201,23 +207,30 @@ def fit_head(
         names = tuple(classes) if classes is not None else tuple(sorted(set(labels)))
         position = {c: i for i, c in enumerate(names)}
         target = np.array([position[label] for label in labels], dtype=np.int64)
-    folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
     width = 1 if binary else len(names)
-    oof = np.zeros((len(rows), width), dtype=np.float64)
-    with warnings.catch_warnings():
-        # an entry known only by its few plan sentences (when evaluation holds its corpus
-        # lines out) has fewer members than folds; the split still covers it
-        warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
-        splits = list(folds.split(np.zeros(len(rows)), target))
-    for train, test in splits:
-        model = _svm(spec.balanced)
-        model.fit(x[train], target[train], sample_weight=weights[train])  # type: ignore[attr-defined,index]
-        decisions = _decision(model, x[test])  # type: ignore[index]
-        oof[test] = decisions if binary else _align(decisions, model, width)
-    truth = (
-        target[:, None].astype(bool) if binary else (target[:, None] == np.arange(width)[None, :])
-    )
-    platt = _platt(oof, truth)
+    oof: npt.NDArray[np.float64] | None = None
+    platt = np.array([1.0, 0.0], dtype=np.float32)  # the decision value's own sigmoid
+    if spec.calibrated:
+        folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
+        oof = np.zeros((len(rows), width), dtype=np.float64)
+        with warnings.catch_warnings():
+            # an entry known only by its few plan sentences (when evaluation holds its corpus
+            # lines out) has fewer members than folds; the split still covers it
+            warnings.filterwarnings(
+                "ignore", message="The least populated class", category=UserWarning
+            )
+            splits = list(folds.split(np.zeros(len(rows)), target))
+        for train, test in splits:
+            model = _svm(spec.balanced)
+            model.fit(x[train], target[train], sample_weight=weights[train])  # type: ignore[attr-defined,index]
+            decisions = _decision(model, x[test])  # type: ignore[index]
+            oof[test] = decisions if binary else _align(decisions, model, width)
+        truth = (
+            target[:, None].astype(bool)
+            if binary
+            else (target[:, None] == np.arange(width)[None, :])
+        )
+        platt = _platt(oof, truth)
     model = _svm(spec.balanced)
     model.fit(x, target, sample_weight=weights)  # type: ignore[attr-defined]
     coef = np.asarray(model.coef_, dtype=np.float64)  # type: ignore[attr-defined]
@@ -231,8 +244,8 @@ def fit_head(
         intercept=intercept.astype(np.float32),
         platt=platt,
         binary=binary,
-        oof=probabilities(oof, platt, binary),
-        oof_examples=[ex for ex, _l, _w in rows],
+        oof=probabilities(oof, platt, binary) if oof is not None else None,
+        oof_examples=[ex for ex, _l, _w in rows] if oof is not None else [],
     )
 
 

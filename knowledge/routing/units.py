@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 from bot.errors import YousuError
-from knowledge.search.lexicon import PhraseFinder, default_lexicon
+from knowledge.search.lexicon import PhraseFinder, default_lexicon, unshadowed
 from knowledge.search.normalize import normalize
 
 
@@ -81,7 +81,9 @@ class UnitSignalTable:
         name shown as not responsible (it refused, it is complained about) is no signal, and
         neither are that unit's topic words (去市场监管局问，人家说破产得找别的部门，注销才归他们:
         注销 does not bring the refusing unit back)."""
-        present = self._finder.present(text)
+        # longest match across all units: 信易贷 is a topic of its own unit, not a 贷 of the
+        # financial one, and 政府性融资担保 not a 融资
+        present = unshadowed(text, self._finder.present(text))
         refused = self.not_responsible_names(text)
         present -= refused
         found: dict[str, UnitSignal] = {}

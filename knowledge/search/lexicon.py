@@ -49,6 +49,22 @@ def _gappable(phrase: str) -> bool:
     return 2 <= len(phrase) <= 3 and "\u4e00" <= phrase[0] <= "\u9fff"
 
 
+def unshadowed(text: str, present: set[str]) -> set[str]:
+    """``present`` without a term found only inside a longer term found (没啥能抵押 is not
+    抵押; 信易贷 is not 贷)."""
+    out = set(present)
+    for said in present:
+        longer = [p for p in present if len(p) > len(said) and said in p]
+        if not longer:
+            continue
+        rest = text
+        for p in sorted(longer, key=len, reverse=True):
+            rest = rest.replace(p, " ")
+        if said not in rest:
+            out.discard(said)
+    return out
+
+
 class PhraseFinder:
     """Finds which of a fixed set of phrases occur in a text, in one pass over the text.
 
@@ -131,7 +147,7 @@ class Lexicon:
         self._expanded.cache_clear()
 
     def _expand(self, text: str) -> tuple[Expansion, ...]:
-        present = self._unshadowed(text, self._finder.present(text))
+        present = unshadowed(text, self._finder.present(text))
         found: list[Expansion] = []
         for i, (says, plan) in enumerate(self.entries):
             groups = self.entry_groups[i] if i < len(self.entry_groups) else None
@@ -148,20 +164,6 @@ class Lexicon:
                     found.append(Expansion(said, plan, weight or self.expansion_weight))
                     break
         return tuple(found)
-
-    def _unshadowed(self, text: str, present: set[str]) -> set[str]:
-        """Drop a term found only inside a longer term found (没啥能抵押 is not 抵押)."""
-        out = set(present)
-        for said in present:
-            longer = [p for p in present if len(p) > len(said) and said in p]
-            if not longer:
-                continue
-            rest = text
-            for p in sorted(longer, key=len, reverse=True):
-                rest = rest.replace(p, " ")
-            if said not in rest:
-                out.discard(said)
-        return out
 
     def all_terms(self) -> set[str]:
         """Every term of the lexicon, for the segmenter's dictionary."""

@@ -231,6 +231,9 @@ def _router() -> Router:
         ("我去住建局，住建局说这个不能办", {"住建局", "住建"}),
         ("去市场监管局问，人家说破产得找别的部门", {"市场监管局", "市场监管"}),
         ("向税务局反映，答复称此事不属其职责范围", {"税务局", "税务"}),
+        ("公安将其公司基本账户整体冻结", {"公安"}),
+        ("公安把我们培训学校的基本账户整个冻住了", {"公安"}),
+        ("给生态环境局打电话，他们说安全隐患这事归别的部门", {"生态环境局"}),
         ("供电所一直不给装表", set()),
         ("去税务局办退税一直不给退", set()),
     ],
@@ -240,6 +243,26 @@ def test_a_unit_shown_as_not_responsible_gives_no_signal(text: str, refused: set
     assert table.not_responsible_names(text) == refused
     named = {s.term for s in table.signals(text).values()}
     assert not (named & refused)
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "absent"),
+    [
+        # a product's own name is its unit's topic, not a 贷 of the financial units
+        ("想申请信易贷，平台上提交了没动静", "发改", "金融工作"),
+        ("区里有没有政府性融资担保机构", "财政", "金融工作"),
+        # the hotline's "来电人" is the caller, not power coming back
+        ("来电人反映：隔壁仓库存放危险化学品。诉求：上门检查", "应急管理", "供电"),
+        # a pharmacy's medical insurance is the health commission's, not the schools'
+        ("药房申请医保定点快一年了", "卫健", "教体"),
+    ],
+)
+def test_topic_words_point_at_the_unit_whose_matter_it_is(
+    text: str, unit: str, absent: str
+) -> None:
+    signals = load_unit_signals().signals(text)
+    assert unit in signals
+    assert absent not in signals
 
 
 def test_a_refusing_unit_s_topic_words_do_not_bring_it_back() -> None:

@@ -3,9 +3,9 @@
 The plan names several lead units for 41 of its 87 entries without saying who takes what;
 routing sends every such complaint to the first unless the text points at another. The unit
 head learns it from the complaints whose unit is certain (an entry with one lead unit) and
-from the units the writers of spent blind batches accepted. It is not shipped (one writer
-left out it did worse than the first lead unit, ``bench/spent_lobo.py``), but a model built
-with it uses it; these tests keep that path honest. Small models are trained on a few entries
+from the units the writers of spent blind batches accepted; the shipped model has it (one
+writer left out it does better than the first lead unit, ``bench/spent_lobo.py``), and a
+model built without it falls back to the first. Small models are trained on a few entries
 (seconds). Also here: the routing confidence learns from the writers' accepted units.
 """
 
@@ -115,11 +115,12 @@ def test_the_head_learns_only_units_that_are_certain() -> None:
     assert [(u, w) for ex, u, w in rows if ex.group == "plan"] == [("区市场监管局", 0.5)]
 
 
-def test_the_shipped_model_has_no_unit_head() -> None:
+def test_the_shipped_model_chooses_among_lead_units_with_its_unit_head() -> None:
     router = brain.router()
     assert isinstance(router, CombinedRouter)
-    assert "unit" not in router.model.heads and not router.use_unit_head
-    assert router.unit_probabilities("新领导不认旧合同") == {}
+    assert "unit" in router.model.heads and router.use_unit_head
+    units = router.unit_probabilities("新领导不认旧合同")
+    assert units and abs(sum(units.values()) - 1.0) < 1e-6
 
 
 def test_the_spent_batches_carry_their_accepted_units(tmp_path: Path) -> None:
