@@ -74,17 +74,21 @@ def build_model(
     (default: the shipped retrieval router)."""
     if corpus is None:
         corpus = load_corpus(corpus_dir, entry_ids=[m.id for m in _knowledge()[0]])
-    model, trained = build_trained(
-        corpus, heads, version or artefact.model_version(corpus_dir), config
-    )
-    if calibrate and "complaint" in trained.heads and "financing" in trained.heads:
-        started = time.perf_counter()
-        model.combiner["route"] = route_calibration(model, trained, router)
-        model.seconds += time.perf_counter() - started
-    if calibrate and "question" in trained.heads:
-        started = time.perf_counter()
-        model.combiner["sentence"] = fit_sentence_ranker(model, corpus, router)
-        model.seconds += time.perf_counter() - started
+    measures, unit_names = _knowledge()
+    analyzer = analyzer_for(config or FeatureConfig(), measures, unit_names)
+    # calibrating reads the corpus's complaints and questions again: analysed once for all
+    with analyzer.remembering():
+        model, trained = build_trained(
+            corpus, heads, version or artefact.model_version(corpus_dir), config, analyzer
+        )
+        if calibrate and "complaint" in trained.heads and "financing" in trained.heads:
+            started = time.perf_counter()
+            model.combiner["route"] = route_calibration(model, trained, router)
+            model.seconds += time.perf_counter() - started
+        if calibrate and "question" in trained.heads:
+            started = time.perf_counter()
+            model.combiner["sentence"] = fit_sentence_ranker(model, corpus, router)
+            model.seconds += time.perf_counter() - started
     return model
 
 
@@ -93,11 +97,14 @@ def build_trained(
     heads: Sequence[HeadSpec] = HEADS,
     version: str = "dev",
     config: FeatureConfig | None = None,
+    analyzer: Analyzer | None = None,
 ) -> tuple[LearnedModel, TrainedModel]:
     """The heads fitted on ``corpus`` and the shipped knowledge base, uncalibrated, with
-    what training kept (out-of-fold predictions) for calibrating them."""
+    what training kept (out-of-fold predictions) for calibrating them. ``analyzer``: one
+    already made for ``config`` (its memory of analysed texts is then kept)."""
     measures, unit_names = _knowledge()
-    analyzer = analyzer_for(config or FeatureConfig(), measures, unit_names)
+    if analyzer is None:
+        analyzer = analyzer_for(config or FeatureConfig(), measures, unit_names)
     with analyzer.remembering():
         trained = train_model(corpus, measures, analyzer, heads)
         return LearnedModel.from_trained(trained, version), trained

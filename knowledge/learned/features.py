@@ -87,8 +87,13 @@ class Analyzer:
     @contextlib.contextmanager
     def remembering(self) -> Iterator[None]:
         """Within the block each text is analysed once (training reads every text three
-        times: the vocabulary, the heads' matrix, the kept examples; segmentation and the
-        lexicon dominate its time); the memory is dropped after."""
+        times: the vocabulary, the heads' matrix, the kept examples, and calibrating reads
+        the complaints and questions again; segmentation and the lexicon dominate its time);
+        the memory is dropped after the outermost block. Texts are remembered by their
+        normalised form, so a caller's cleaned copy of a text finds it too."""
+        if self._memo is not None:  # an outer block remembers already
+            yield
+            return
         self._memo = {}
         try:
             yield
@@ -96,16 +101,17 @@ class Analyzer:
             self._memo = None
 
     def __call__(self, text: str) -> list[str]:
+        clean = normalize(text, max_chars=MAX_CHARS)
         memo = self._memo
         if memo is not None:
-            found = memo.get(text)
+            found = memo.get(clean)
             if found is None:
-                found = memo[text] = self._analyse(text)
+                found = memo[clean] = self._analyse(clean)
             return found
-        return self._analyse(text)
+        return self._analyse(clean)
 
-    def _analyse(self, text: str) -> list[str]:
-        clean = normalize(text, max_chars=MAX_CHARS)
+    def _analyse(self, clean: str) -> list[str]:
+        """The features of an already normalised text."""
         out: list[str] = []
         lo, hi = self.config.min_n, self.config.max_n
         for run in _RUN.findall(clean):
