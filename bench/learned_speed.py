@@ -33,6 +33,7 @@ from knowledge import brain
 from knowledge.learned import artefact
 from knowledge.learned.build import build_model, load_model
 from knowledge.learned.combine import CombinedAsker, CombinedRouter
+from knowledge.learned.model import LearnedModel
 from knowledge.routing import Router
 from knowledge.search import Searcher, segment
 
@@ -61,6 +62,17 @@ def latency(
     samples.sort()
     p99 = samples[min(len(samples) - 1, int(len(samples) * 0.99))]
     return f"p50 {statistics.median(samples):6.2f} ms   p99 {p99:6.2f} ms   (n={len(samples)})"
+
+
+def forgetting(searcher: Searcher, model: LearnedModel) -> Callable[[], None]:
+    """What makes the process forget the texts it has seen: the searcher's parses and the
+    lexicon's expansions, the model's vectors."""
+
+    def forget() -> None:
+        searcher.forget_queries()
+        model.forget_vectors()
+
+    return forget
 
 
 def startup(learned: bool, runs: int = 5) -> str:
@@ -93,11 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"the learned layer is off ({brain.LEARNED_ENV}); nothing to compare")
         return 1
     searcher = brain.searcher()
-
-    def forget() -> None:
-        searcher.forget_queries()
-        model.forget_vectors()
-
+    forget = forgetting(searcher, model)
     router = brain.retrieval_router()
     combined_router = brain.router()
     asker = brain.asker()
@@ -129,12 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     big_router = Router(big, aliases_of=router.aliases)
     big_asker = CombinedAsker(big, model)
     big_combined = CombinedRouter(big_router, model, corpus)
-
-    def forget_big() -> None:
-        big.forget_queries()
-        model.forget_vectors()
-
-    big_options: dict[str, Any] = {"rounds": 2, "forget": forget_big}
+    big_options: dict[str, Any] = {"rounds": 2, "forget": forgetting(big, model)}
     print(f"\n== Per text after start (10,000 measures; index built in {build:.1f} s) ==")
     print(f"ask    retrieval alone : {latency(big.answer, questions, **big_options)}")
     print(f"ask    combined        : {latency(big_asker.answer, questions, **big_options)}")

@@ -195,8 +195,6 @@ def fit_head(
     classes: Sequence[str] | None = None,
 ) -> TrainedHead:
     """Fit one head on the rows' vectors ``x`` (a CSR matrix, in the rows' order)."""
-    from sklearn.model_selection import StratifiedKFold  # noqa: PLC0415 - training only
-
     labels = np.array([label for _ex, label, _w in rows])
     weights = np.array([w for _ex, _l, w in rows], dtype=np.float64)
     binary = spec.binary_positive is not None
@@ -211,20 +209,7 @@ def fit_head(
     oof: npt.NDArray[np.float64] | None = None
     platt = np.array([1.0, 0.0], dtype=np.float32)  # the decision value's own sigmoid
     if spec.calibrated:
-        folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
-        oof = np.zeros((len(rows), width), dtype=np.float64)
-        with warnings.catch_warnings():
-            # an entry known only by its few plan sentences (when evaluation holds its corpus
-            # lines out) has fewer members than folds; the split still covers it
-            warnings.filterwarnings(
-                "ignore", message="The least populated class", category=UserWarning
-            )
-            splits = list(folds.split(np.zeros(len(rows)), target))
-        for train, test in splits:
-            model = _svm(spec.balanced)
-            model.fit(x[train], target[train], sample_weight=weights[train])  # type: ignore[attr-defined,index]
-            decisions = _decision(model, x[test])  # type: ignore[index]
-            oof[test] = decisions if binary else _align(decisions, model, width)
+        oof = _out_of_fold(spec, x, target, weights, width)
         truth = (
             target[:, None].astype(bool)
             if binary
@@ -247,6 +232,33 @@ def fit_head(
         oof=probabilities(oof, platt, binary) if oof is not None else None,
         oof_examples=[ex for ex, _l, _w in rows] if oof is not None else [],
     )
+
+
+def _out_of_fold(
+    spec: HeadSpec,
+    x: object,
+    target: npt.NDArray[np.int64],
+    weights: npt.NDArray[np.float64],
+    width: int,
+) -> npt.NDArray[np.float64]:
+    """Each row's decision values from the fold that did not train on it (4 stratified
+    folds, fixed seed)."""
+    from sklearn.model_selection import StratifiedKFold  # noqa: PLC0415 - training only
+
+    folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
+    oof = np.zeros((len(target), width), dtype=np.float64)
+    with warnings.catch_warnings():
+        # an entry known only by its few plan sentences (when evaluation holds its corpus
+        # lines out) has fewer members than folds; the split still covers it
+        warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
+        splits = list(folds.split(np.zeros(len(target)), target))
+    for train, test in splits:
+        model = _svm(spec.balanced)
+        model.fit(x[train], target[train], sample_weight=weights[train])  # type: ignore[attr-defined,index]
+        decisions = _decision(model, x[test])  # type: ignore[index]
+        binary = spec.binary_positive is not None
+        oof[test] = decisions if binary else _align(decisions, model, width)
+    return oof
 
 
 def _align(

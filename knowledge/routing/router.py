@@ -174,7 +174,7 @@ class Router:
         cleaned = normalize_query(text)
         sla = self.sla_policies.decide(cleaned)
         answer = self.searcher.answer(cleaned, limit=CANDIDATES, snippets=False)
-        signals = self.signals.signals(cleaned)
+        signals, refused_names = self.signals.read(cleaned)
         points_to = sla.points_to
         if financing is not None:
             points_to = self.sla_policies.financing_units() if financing else ()
@@ -189,8 +189,7 @@ class Router:
             score = hit.score * (1 - 0.02 * rank) + bonus
             candidates.append(Candidate(hit, score, signal, unit))
         candidates.sort(key=lambda c: -c.score)
-        refused = frozenset(self.signals.not_responsible_names(cleaned))
-        return Assessment(cleaned, sla, tuple(candidates), signals, refused)
+        return Assessment(cleaned, sla, tuple(candidates), signals, frozenset(refused_names))
 
     def route(self, text: str) -> RouteDecision:
         """Decide the lead unit for a complaint; raises ``EmptyQuery`` for empty text."""

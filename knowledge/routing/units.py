@@ -65,10 +65,13 @@ class UnitSignalTable:
 
     def not_responsible_names(self, text: str) -> set[str]:
         """The unit names in ``text`` that a mention shows as not responsible."""
+        return self._refused(text, self._finder.present(text))
+
+    def _refused(self, text: str, present: set[str]) -> set[str]:
         if self._refusal is None:
             return set()
         out: set[str] = set()
-        for name in self._finder.present(text):
+        for name in present:
             if not any(name in cue.names for cue in self.cues):
                 continue
             ends = [m.end() for m in re.finditer(re.escape(name), text)]
@@ -77,15 +80,20 @@ class UnitSignalTable:
         return out
 
     def signals(self, text: str) -> dict[str, UnitSignal]:
-        """The strongest signal per unit-name fragment found in (normalised) ``text``; a
-        name shown as not responsible (it refused, it is complained about) is no signal, and
+        """The strongest signal per unit-name fragment found in (normalised) ``text``."""
+        return self.read(text)[0]
+
+    def read(self, text: str) -> tuple[dict[str, UnitSignal], set[str]]:
+        """The strongest signal per unit-name fragment found in (normalised) ``text``, and
+        the unit names shown as not responsible, from one pass over the text. A name shown
+        as not responsible (it refused, it is complained about) is no signal, and
         neither are that unit's topic words (去市场监管局问，人家说破产得找别的部门，注销才归他们:
         注销 does not bring the refusing unit back)."""
+        found_anywhere = self._finder.present(text)
+        refused = self._refused(text, found_anywhere)
         # longest match across all units: 信易贷 is a topic of its own unit, not a 贷 of the
         # financial one, and 政府性融资担保 not a 融资
-        present = unshadowed(text, self._finder.present(text))
-        refused = self.not_responsible_names(text)
-        present -= refused
+        present = unshadowed(text, found_anywhere) - refused
         found: dict[str, UnitSignal] = {}
         for cue in self.cues:
             if refused.intersection(cue.names):
@@ -113,7 +121,7 @@ class UnitSignalTable:
                 else UnitSignal(signal.fragment, signal.weight * NAMED_DAMPING, signal.term)
                 for fragment, signal in found.items()
             }
-        return found
+        return found, refused
 
 
 def unit_matches(fragment: str, unit: str, aliases: Iterable[str] = ()) -> bool:

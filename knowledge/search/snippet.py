@@ -17,7 +17,7 @@ from knowledge.model import Measure
 
 _SPLIT = re.compile(r"[。；;！!？?\n]+")
 #: the same, keeping the separators (``re.split`` returns them between the parts)
-_SPLIT_KEEP = re.compile(r"([。；;！!？?\n]+)")
+_SPLIT_KEEP = re.compile(f"({_SPLIT.pattern})")
 _DIGIT = re.compile(
     r"[0-9０-９一二三四五六七八九十百千万两]+\s*(?:个|天|日|小时|分钟|%|万|亿|人|家|条|次|环节|工作日)"
 )
